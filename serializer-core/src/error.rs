@@ -1,0 +1,231 @@
+//! The one error type of the crate.
+
+use std::borrow::Cow;
+use std::error::Error as StdError;
+use std::fmt;
+use std::io;
+
+/// What a serializer was doing when it failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Operation {
+    /// Turning a value into bytes.
+    Serialize,
+    /// Turning bytes back into a value.
+    Deserialize,
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Operation::Serialize => "serialize",
+            Operation::Deserialize => "deserialize",
+        })
+    }
+}
+
+/// What went wrong, without the serializer and operation (see [`Error`]).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Reading from or writing to the underlying reader or writer failed.
+    #[error("I/O error: {0}")]
+    Io(#[source] io::Error),
+
+    /// `serde_json` rejected the value or the input.
+    #[error("{0}")]
+    Json(#[source] serde_json::Error),
+
+    /// `postcard` rejected the value or the input.
+    #[error("{0}")]
+    Postcard(#[source] postcard::Error),
+
+    /// A NaN or infinite float, which JSON has no representation for.
+    ///
+    /// `serde_json` would write it as `null`, a different value: this crate refuses instead.
+    #[error(
+        "the value holds the float {value}, which JSON cannot represent \
+         (store it as an `Option` or use a format that keeps non-finite floats)"
+    )]
+    NonFiniteFloat {
+        /// The offending float, widened to `f64`.
+        value: f64,
+    },
+
+    /// The input holds a complete value followed by more bytes.
+    #[error("{count} unexpected trailing byte(s) after the value")]
+    TrailingBytes {
+        /// How many bytes follow the value.
+        count: usize,
+    },
+
+    /// The input is not UTF-8, though the format is text.
+    #[error("input is not valid UTF-8 (invalid byte at offset {valid_up_to})")]
+    InvalidUtf8 {
+        /// Length of the longest valid UTF-8 prefix.
+        valid_up_to: usize,
+    },
+
+    /// The input is not a date-time this crate reads.
+    #[error("`{input}` is not an ISO 8601 date-time: {reason}")]
+    InvalidDateTime {
+        /// The input, lossily decoded and shortened for the message.
+        input: String,
+        /// Why it was refused.
+        reason: Cow<'static, str>,
+    },
+
+    /// The value exists in memory but the format cannot hold it unchanged.
+    #[error("{reason}")]
+    Unrepresentable {
+        /// What the format cannot hold.
+        reason: Cow<'static, str>,
+    },
+
+    /// The input decodes to a value that the target type cannot hold.
+    #[error("{reason}")]
+    OutOfRange {
+        /// What did not fit.
+        reason: Cow<'static, str>,
+    },
+
+    /// An error raised by a user-defined serializer.
+    #[error("{0}")]
+    Custom(#[source] Box<dyn StdError + Send + Sync + 'static>),
+}
+
+/// An error from a serializer: which serializer, which operation, and what went wrong.
+///
+/// Its message reads `json serializer failed to deserialize: trailing characters at line 1
+/// column 3`. [`Error::kind`] gives the typed cause and [`std::error::Error::source`] the
+/// error of the underlying library, where there is one.
+pub struct Error {
+    // Boxed so that `Result<T, Error>` stays one word wider than `T`.
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    serializer: &'static str,
+    operation: Operation,
+    kind: ErrorKind,
+}
+
+impl Error {
+    /// An error of `serializer` (a short name such as `"json"`) during `operation`.
+    pub fn new(serializer: &'static str, operation: Operation, kind: ErrorKind) -> Self {
+        Error {
+            inner: Box::new(Inner {
+                serializer,
+                operation,
+                kind,
+            }),
+        }
+    }
+
+    /// An error of a user-defined serializer, wrapping its own error type.
+    pub fn custom<E>(serializer: &'static str, operation: Operation, error: E) -> Self
+    where
+        E: Into<Box<dyn StdError + Send + Sync + 'static>>,
+    {
+        Error::new(serializer, operation, ErrorKind::Custom(error.into()))
+    }
+
+    /// An I/O error while reading or writing.
+    pub fn io(serializer: &'static str, operation: Operation, error: io::Error) -> Self {
+        Error::new(serializer, operation, ErrorKind::Io(error))
+    }
+
+    /// The short name of the serializer that failed, such as `"json"` or `"datetime"`.
+    pub fn serializer(&self) -> &'static str {
+        self.inner.serializer
+    }
+
+    /// Whether the serializer was serializing or deserializing.
+    pub fn operation(&self) -> Operation {
+        self.inner.operation
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.inner.kind
+    }
+
+    /// Takes the cause out of the error.
+    pub fn into_kind(self) -> ErrorKind {
+        self.inner.kind
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} serializer failed to {}: {}",
+            self.inner.serializer, self.inner.operation, self.inner.kind
+        )
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("serializer", &self.inner.serializer)
+            .field("operation", &self.inner.operation)
+            .field("kind", &self.inner.kind)
+            .finish()
+    }
+}
+
+impl StdError for Error {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.inner.kind.source()
+    }
+}
+
+/// Shortens untrusted input for an error message, decoding it lossily.
+pub(crate) fn excerpt(bytes: &[u8]) -> String {
+    const MAX_CHARS: usize = 64;
+    let text = String::from_utf8_lossy(bytes);
+    let mut chars = text.chars();
+    let mut out: String = chars.by_ref().take(MAX_CHARS).collect();
+    if chars.next().is_some() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_names_serializer_operation_and_cause() {
+        let err = Error::new(
+            "binary",
+            Operation::Deserialize,
+            ErrorKind::TrailingBytes { count: 2 },
+        );
+        assert_eq!(
+            err.to_string(),
+            "binary serializer failed to deserialize: 2 unexpected trailing byte(s) after the value"
+        );
+        assert_eq!(err.serializer(), "binary");
+        assert_eq!(err.operation(), Operation::Deserialize);
+    }
+
+    #[test]
+    fn source_is_the_underlying_error() {
+        let io = io::Error::new(io::ErrorKind::BrokenPipe, "pipe closed");
+        let err = Error::io("json", Operation::Serialize, io);
+        let source = err.source().map(ToString::to_string);
+        assert_eq!(source.as_deref(), Some("pipe closed"));
+    }
+
+    #[test]
+    fn excerpt_shortens_and_decodes_lossily() {
+        assert_eq!(excerpt(b"ab\xffc"), "ab\u{fffd}c");
+        let long = "x".repeat(100);
+        let short = excerpt(long.as_bytes());
+        assert_eq!(short.chars().count(), 65);
+        assert!(short.ends_with('…'));
+    }
+}

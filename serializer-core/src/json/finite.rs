@@ -1,0 +1,378 @@
+//! A `serde::Serializer` adapter that refuses NaN and infinite floats.
+//!
+//! `serde_json` writes a non-finite float as `null`, which reads back as another value, and its
+//! `Formatter` hook only ever sees that `null`: so the check has to sit in front of the
+//! serializer, on every value it is handed, nested ones included. Everything else is forwarded
+//! untouched, so the output stays byte for byte what `serde_json` writes.
+
+use std::cell::Cell;
+use std::fmt::Display;
+
+use serde::ser::{self, Error as _, Serialize};
+
+/// Wraps a serializer; records the first non-finite float in `found` and fails there.
+pub(crate) struct FiniteFloats<'a, S> {
+    inner: S,
+    found: &'a Cell<Option<f64>>,
+}
+
+impl<'a, S> FiniteFloats<'a, S> {
+    pub(crate) fn new(inner: S, found: &'a Cell<Option<f64>>) -> Self {
+        FiniteFloats { inner, found }
+    }
+}
+
+impl<S: ser::Serializer> FiniteFloats<'_, S> {
+    fn refuse(self, value: f64) -> Result<S::Ok, S::Error> {
+        self.found.set(Some(value));
+        Err(S::Error::custom(format_args!(
+            "non-finite float {value} has no JSON representation"
+        )))
+    }
+}
+
+/// A nested value, serialized through the same check.
+struct Checked<'a, T: ?Sized> {
+    value: &'a T,
+    found: &'a Cell<Option<f64>>,
+}
+
+impl<T: Serialize + ?Sized> Serialize for Checked<'_, T> {
+    #[inline]
+    fn serialize<S: ser::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(FiniteFloats::new(serializer, self.found))
+    }
+}
+
+/// A sequence, map, tuple or struct under construction whose elements go through the check.
+pub(crate) struct Compound<'a, C> {
+    inner: C,
+    found: &'a Cell<Option<f64>>,
+}
+
+impl<'a, C> Compound<'a, C> {
+    #[inline]
+    fn checked<'v, T: ?Sized>(&self, value: &'v T) -> Checked<'v, T>
+    where
+        'a: 'v,
+    {
+        Checked {
+            value,
+            found: self.found,
+        }
+    }
+}
+
+macro_rules! forward {
+    ($($method:ident($($arg:ident: $ty:ty),*);)*) => {
+        $(
+            #[inline]
+            fn $method(self, $($arg: $ty),*) -> Result<S::Ok, S::Error> {
+                self.inner.$method($($arg),*)
+            }
+        )*
+    };
+}
+
+impl<'a, S: ser::Serializer> ser::Serializer for FiniteFloats<'a, S> {
+    type Ok = S::Ok;
+    type Error = S::Error;
+    type SerializeSeq = Compound<'a, S::SerializeSeq>;
+    type SerializeTuple = Compound<'a, S::SerializeTuple>;
+    type SerializeTupleStruct = Compound<'a, S::SerializeTupleStruct>;
+    type SerializeTupleVariant = Compound<'a, S::SerializeTupleVariant>;
+    type SerializeMap = Compound<'a, S::SerializeMap>;
+    type SerializeStruct = Compound<'a, S::SerializeStruct>;
+    type SerializeStructVariant = Compound<'a, S::SerializeStructVariant>;
+
+    forward! {
+        serialize_bool(v: bool);
+        serialize_i8(v: i8);
+        serialize_i16(v: i16);
+        serialize_i32(v: i32);
+        serialize_i64(v: i64);
+        serialize_i128(v: i128);
+        serialize_u8(v: u8);
+        serialize_u16(v: u16);
+        serialize_u32(v: u32);
+        serialize_u64(v: u64);
+        serialize_u128(v: u128);
+        serialize_char(v: char);
+        serialize_str(v: &str);
+        serialize_bytes(v: &[u8]);
+        serialize_none();
+        serialize_unit();
+        serialize_unit_struct(name: &'static str);
+        serialize_unit_variant(name: &'static str, index: u32, variant: &'static str);
+    }
+
+    #[inline]
+    fn serialize_f32(self, v: f32) -> Result<S::Ok, S::Error> {
+        if v.is_finite() {
+            self.inner.serialize_f32(v)
+        } else {
+            self.refuse(f64::from(v))
+        }
+    }
+
+    #[inline]
+    fn serialize_f64(self, v: f64) -> Result<S::Ok, S::Error> {
+        if v.is_finite() {
+            self.inner.serialize_f64(v)
+        } else {
+            self.refuse(v)
+        }
+    }
+
+    #[inline]
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<S::Ok, S::Error> {
+        let found = self.found;
+        self.inner.serialize_some(&Checked { value, found })
+    }
+
+    #[inline]
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        name: &'static str,
+        value: &T,
+    ) -> Result<S::Ok, S::Error> {
+        let found = self.found;
+        self.inner
+            .serialize_newtype_struct(name, &Checked { value, found })
+    }
+
+    #[inline]
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        name: &'static str,
+        index: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result<S::Ok, S::Error> {
+        let found = self.found;
+        self.inner
+            .serialize_newtype_variant(name, index, variant, &Checked { value, found })
+    }
+
+    #[inline]
+    fn serialize_seq(self, len: Option<usize>) -> Result<Self::SerializeSeq, S::Error> {
+        let inner = self.inner.serialize_seq(len)?;
+        Ok(Compound { inner, found: self.found })
+    }
+
+    #[inline]
+    fn serialize_tuple(self, len: usize) -> Result<Self::SerializeTuple, S::Error> {
+        let inner = self.inner.serialize_tuple(len)?;
+        Ok(Compound { inner, found: self.found })
+    }
+
+    #[inline]
+    fn serialize_tuple_struct(
+        self,
+        name: &'static str,
+        len: usize,
+    ) -> Result<Self::SerializeTupleStruct, S::Error> {
+        let inner = self.inner.serialize_tuple_struct(name, len)?;
+        Ok(Compound { inner, found: self.found })
+    }
+
+    #[inline]
+    fn serialize_tuple_variant(
+        self,
+        name: &'static str,
+        index: u32,
+        variant: &'static str,
+        len: usize,
+    ) -> Result<Self::SerializeTupleVariant, S::Error> {
+        let inner = self
+            .inner
+            .serialize_tuple_variant(name, index, variant, len)?;
+        Ok(Compound { inner, found: self.found })
+    }
+
+    #[inline]
+    fn serialize_map(self, len: Option<usize>) -> Result<Self::SerializeMap, S::Error> {
+        let inner = self.inner.serialize_map(len)?;
+        Ok(Compound { inner, found: self.found })
+    }
+
+    #[inline]
+    fn serialize_struct(
+        self,
+        name: &'static str,
+        len: usize,
+    ) -> Result<Self::SerializeStruct, S::Error> {
+        let inner = self.inner.serialize_struct(name, len)?;
+        Ok(Compound { inner, found: self.found })
+    }
+
+    #[inline]
+    fn serialize_struct_variant(
+        self,
+        name: &'static str,
+        index: u32,
+        variant: &'static str,
+        len: usize,
+    ) -> Result<Self::SerializeStructVariant, S::Error> {
+        let inner = self
+            .inner
+            .serialize_struct_variant(name, index, variant, len)?;
+        Ok(Compound { inner, found: self.found })
+    }
+
+    #[inline]
+    fn collect_str<T: Display + ?Sized>(self, value: &T) -> Result<S::Ok, S::Error> {
+        self.inner.collect_str(value)
+    }
+
+    #[inline]
+    fn is_human_readable(&self) -> bool {
+        self.inner.is_human_readable()
+    }
+}
+
+impl<C: ser::SerializeSeq> ser::SerializeSeq for Compound<'_, C> {
+    type Ok = C::Ok;
+    type Error = C::Error;
+
+    #[inline]
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), C::Error> {
+        let value = self.checked(value);
+        self.inner.serialize_element(&value)
+    }
+
+    #[inline]
+    fn end(self) -> Result<C::Ok, C::Error> {
+        self.inner.end()
+    }
+}
+
+impl<C: ser::SerializeTuple> ser::SerializeTuple for Compound<'_, C> {
+    type Ok = C::Ok;
+    type Error = C::Error;
+
+    #[inline]
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), C::Error> {
+        let value = self.checked(value);
+        self.inner.serialize_element(&value)
+    }
+
+    #[inline]
+    fn end(self) -> Result<C::Ok, C::Error> {
+        self.inner.end()
+    }
+}
+
+impl<C: ser::SerializeTupleStruct> ser::SerializeTupleStruct for Compound<'_, C> {
+    type Ok = C::Ok;
+    type Error = C::Error;
+
+    #[inline]
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), C::Error> {
+        let value = self.checked(value);
+        self.inner.serialize_field(&value)
+    }
+
+    #[inline]
+    fn end(self) -> Result<C::Ok, C::Error> {
+        self.inner.end()
+    }
+}
+
+impl<C: ser::SerializeTupleVariant> ser::SerializeTupleVariant for Compound<'_, C> {
+    type Ok = C::Ok;
+    type Error = C::Error;
+
+    #[inline]
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), C::Error> {
+        let value = self.checked(value);
+        self.inner.serialize_field(&value)
+    }
+
+    #[inline]
+    fn end(self) -> Result<C::Ok, C::Error> {
+        self.inner.end()
+    }
+}
+
+impl<C: ser::SerializeMap> ser::SerializeMap for Compound<'_, C> {
+    type Ok = C::Ok;
+    type Error = C::Error;
+
+    #[inline]
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), C::Error> {
+        let key = self.checked(key);
+        self.inner.serialize_key(&key)
+    }
+
+    #[inline]
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), C::Error> {
+        let value = self.checked(value);
+        self.inner.serialize_value(&value)
+    }
+
+    #[inline]
+    fn serialize_entry<K, V>(&mut self, key: &K, value: &V) -> Result<(), C::Error>
+    where
+        K: Serialize + ?Sized,
+        V: Serialize + ?Sized,
+    {
+        let (key, value) = (self.checked(key), self.checked(value));
+        self.inner.serialize_entry(&key, &value)
+    }
+
+    #[inline]
+    fn end(self) -> Result<C::Ok, C::Error> {
+        self.inner.end()
+    }
+}
+
+impl<C: ser::SerializeStruct> ser::SerializeStruct for Compound<'_, C> {
+    type Ok = C::Ok;
+    type Error = C::Error;
+
+    #[inline]
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), C::Error> {
+        let value = self.checked(value);
+        self.inner.serialize_field(key, &value)
+    }
+
+    #[inline]
+    fn skip_field(&mut self, key: &'static str) -> Result<(), C::Error> {
+        self.inner.skip_field(key)
+    }
+
+    #[inline]
+    fn end(self) -> Result<C::Ok, C::Error> {
+        self.inner.end()
+    }
+}
+
+impl<C: ser::SerializeStructVariant> ser::SerializeStructVariant for Compound<'_, C> {
+    type Ok = C::Ok;
+    type Error = C::Error;
+
+    #[inline]
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), C::Error> {
+        let value = self.checked(value);
+        self.inner.serialize_field(key, &value)
+    }
+
+    #[inline]
+    fn skip_field(&mut self, key: &'static str) -> Result<(), C::Error> {
+        self.inner.skip_field(key)
+    }
+
+    #[inline]
+    fn end(self) -> Result<C::Ok, C::Error> {
+        self.inner.end()
+    }
+}

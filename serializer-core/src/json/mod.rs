@@ -1,0 +1,142 @@
+//! JSON through `serde_json`.
+
+mod finite;
+
+use std::cell::Cell;
+use std::io::{Read, Write};
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
+
+use crate::{Error, ErrorKind, Operation, Serializer};
+
+const NAME: &str = "json";
+
+/// How [`JsonSerializer`] lays out its output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum JsonStyle {
+    /// No whitespace: byte for byte what `serde_json::to_vec` writes. The default.
+    #[default]
+    Compact,
+    /// Two-space indentation: what `serde_json::to_vec_pretty` writes.
+    Pretty,
+}
+
+/// Serializes values as JSON with `serde_json`: Prefect's `JSONSerializer`.
+///
+/// Output is byte for byte what `serde_json` writes, with one difference: a NaN or infinite
+/// float is an [`ErrorKind::NonFiniteFloat`] error, where `serde_json` would silently write
+/// `null`. Deserializing refuses anything but whitespace after the value.
+///
+/// ```
+/// use serializer_core::{JsonSerializer, Serializer};
+///
+/// let bytes = JsonSerializer::pretty().serialize(&vec![1, 2])?;
+/// assert_eq!(bytes, b"[\n  1,\n  2\n]");
+/// assert!(JsonSerializer::new().serialize(&f64::NAN).is_err());
+/// # Ok::<(), serializer_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct JsonSerializer {
+    style: JsonStyle,
+}
+
+impl JsonSerializer {
+    /// A serializer writing compact JSON.
+    pub const fn new() -> Self {
+        JsonSerializer {
+            style: JsonStyle::Compact,
+        }
+    }
+
+    /// A serializer writing indented JSON.
+    pub const fn pretty() -> Self {
+        JsonSerializer {
+            style: JsonStyle::Pretty,
+        }
+    }
+
+    /// The same serializer with another layout.
+    #[must_use]
+    pub const fn with_style(self, style: JsonStyle) -> Self {
+        JsonSerializer { style }
+    }
+
+    /// The layout this serializer writes.
+    pub const fn style(&self) -> JsonStyle {
+        self.style
+    }
+
+    fn write<T, W>(&self, value: &T, writer: W) -> Result<(), Error>
+    where
+        T: Serialize + ?Sized,
+        W: Write,
+    {
+        match self.style {
+            JsonStyle::Compact => write_with(value, writer, CompactFormatter),
+            JsonStyle::Pretty => write_with(value, writer, PrettyFormatter::new()),
+        }
+    }
+}
+
+fn write_with<T, W, F>(value: &T, writer: W, formatter: F) -> Result<(), Error>
+where
+    T: Serialize + ?Sized,
+    W: Write,
+    F: Formatter,
+{
+    let non_finite = Cell::new(None);
+    let mut serializer = serde_json::Serializer::with_formatter(writer, formatter);
+    value
+        .serialize(finite::FiniteFloats::new(&mut serializer, &non_finite))
+        .map_err(|err| match non_finite.get() {
+            Some(value) => error(Operation::Serialize, ErrorKind::NonFiniteFloat { value }),
+            None => json_error(Operation::Serialize, err),
+        })
+}
+
+fn error(operation: Operation, kind: ErrorKind) -> Error {
+    Error::new(NAME, operation, kind)
+}
+
+fn json_error(operation: Operation, err: serde_json::Error) -> Error {
+    let kind = if err.is_io() {
+        ErrorKind::Io(err.into())
+    } else {
+        ErrorKind::Json(err)
+    };
+    error(operation, kind)
+}
+
+impl<T> Serializer<T> for JsonSerializer
+where
+    T: Serialize + DeserializeOwned,
+{
+    fn serialize(&self, value: &T) -> Result<Vec<u8>, Error> {
+        // The capacity `serde_json::to_vec` starts with.
+        let mut bytes = Vec::with_capacity(128);
+        self.write(value, &mut bytes)?;
+        Ok(bytes)
+    }
+
+    fn deserialize(&self, bytes: &[u8]) -> Result<T, Error> {
+        serde_json::from_slice(bytes).map_err(|err| json_error(Operation::Deserialize, err))
+    }
+
+    fn serialize_into<W: Write>(&self, value: &T, writer: W) -> Result<(), Error> {
+        self.write(value, writer)
+    }
+
+    /// Parses straight from `reader` without collecting its bytes first; wrap a file or socket
+    /// in a [`std::io::BufReader`], or, when the bytes are in memory, call
+    /// [`deserialize`](Serializer::deserialize), which is faster.
+    fn deserialize_from<R: Read>(&self, reader: R) -> Result<T, Error> {
+        serde_json::from_reader(reader).map_err(|err| json_error(Operation::Deserialize, err))
+    }
+
+    fn name(&self) -> &'static str {
+        NAME
+    }
+}

@@ -1,0 +1,2 @@
+#![doc = "placeholder"]
+pub use serializer_core::*;
