@@ -1,2 +1,56 @@
-#![doc = "placeholder"]
+//! Result serializers in the shape of Prefect 1.x's: a value becomes bytes, and bytes become
+//! the value again, with the format chosen per type at compile time.
+//!
+//! ```
+//! use chrono::{DateTime, TimeZone, Utc};
+//! use result_serializers::ResultSerializer;
+//! use serde::{Deserialize, Serialize};
+//!
+//! #[derive(Debug, PartialEq, Serialize, Deserialize, ResultSerializer)]
+//! #[serializer(json)]
+//! struct Summary {
+//!     rows: u64,
+//!     mean: f64,
+//! }
+//!
+//! #[derive(Debug, PartialEq, ResultSerializer)]
+//! #[serializer(datetime)]
+//! struct Finished(DateTime<Utc>);
+//!
+//! let summary = Summary { rows: 3, mean: 1.5 };
+//! let bytes = summary.to_result_bytes()?;
+//! assert_eq!(bytes, br#"{"rows":3,"mean":1.5}"#);
+//! assert_eq!(Summary::from_result_bytes(&bytes)?, summary);
+//!
+//! let finished = Finished(Utc.with_ymd_and_hms(2020, 12, 16, 21, 36, 0).unwrap());
+//! assert_eq!(finished.to_result_bytes()?, b"2020-12-16T21:36:00Z");
+//! # Ok::<(), result_serializers::Error>(())
+//! ```
+//!
+//! # The attribute
+//!
+//! | attribute | serializer |
+//! |---|---|
+//! | `#[serializer(json)]` | [`JsonSerializer::new`]: compact JSON, as `serde_json::to_vec` |
+//! | `#[serializer(json(pretty))]` | [`JsonSerializer::pretty`]: indented JSON |
+//! | `#[serializer(binary)]` | [`BinarySerializer`]: postcard |
+//! | `#[serializer(datetime)]` | [`DateTimeSerializer`], on a newtype over a chrono date-time |
+//! | `#[serializer(with = path::To::Serializer)]` | any `Serializer<Self> + Default` |
+//!
+//! `#[serializer(crate = "path")]` names this crate where it is not `::result_serializers`.
+//! `json` and `binary` need the type to implement serde's `Serialize` and `Deserialize`.
+//! On a generic type the impl is bounded by what the serializer needs, so `Page<T>` is a
+//! `ResultSerializer` for exactly the `T` it can be serialized with.
+#![forbid(unsafe_code)]
+
 pub use serializer_core::*;
+
+/// Derives [`ResultSerializer`](trait@ResultSerializer) with the serializer named in
+/// `#[serializer(...)]`; see the [crate documentation](crate).
+#[cfg(feature = "derive")]
+pub use serializer_derive::ResultSerializer;
+
+// The README's examples compile and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -1,1 +1,21 @@
-//! placeholder
+//! `#[derive(ResultSerializer)]`: picks the serializer of a type at compile time.
+//!
+//! Use it through the `result-serializers` crate, which documents the attribute.
+
+mod ast;
+mod attr;
+mod errors;
+mod expand;
+mod fallback;
+mod symbol;
+mod valid;
+
+use proc_macro::TokenStream;
+use syn::{parse_macro_input, DeriveInput};
+
+/// Implements `ResultSerializer` with the serializer named in `#[serializer(...)]`.
+#[proc_macro_derive(ResultSerializer, attributes(serializer))]
+pub fn derive_result_serializer(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    expand::derive(&input).into()
+}

@@ -225,7 +225,9 @@ fn time(cursor: &mut Cursor<'_>) -> Result<NaiveTime, Reason> {
         return Err(format!("minute {minute:02} is outside 00-59").into());
     }
     if second > 59 {
-        return Err(format!("second {second:02} is outside 00-59 (leap seconds are not read)").into());
+        return Err(
+            format!("second {second:02} is outside 00-59 (leap seconds are not read)").into(),
+        );
     }
     NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)
         .ok_or_else(|| "the time is not valid".into())
@@ -316,9 +318,15 @@ mod tests {
         assert_eq!(ok("2020-W51-3"), "2020-12-16T00:00:00 Z");
         assert_eq!(ok("2020W513"), "2020-12-16T00:00:00 Z");
         assert_eq!(ok("2020351"), "2020-12-16T00:00:00 Z");
-        assert_eq!(ok("2020-12-16T21:36:00,25-03"), "2020-12-16T21:36:00.250 -03:00");
+        assert_eq!(
+            ok("2020-12-16T21:36:00,25-03"),
+            "2020-12-16T21:36:00.250 -03:00"
+        );
         assert_eq!(ok("2020-12-16T21:36:00-0330"), "2020-12-16T21:36:00 -03:30");
-        assert_eq!(ok("1800-01-01T12:00:00+00:19:32"), "1800-01-01T12:00:00 +00:19:32");
+        assert_eq!(
+            ok("1800-01-01T12:00:00+00:19:32"),
+            "1800-01-01T12:00:00 +00:19:32"
+        );
         assert_eq!(ok("+10000-01-01T00:00:00Z"), "+10000-01-01T00:00:00 Z");
         assert_eq!(ok("-0001-12-31"), "-0001-12-31T00:00:00 Z");
     }

@@ -40,7 +40,8 @@ struct Checked<'a, T: ?Sized> {
 impl<T: Serialize + ?Sized> Serialize for Checked<'_, T> {
     #[inline]
     fn serialize<S: ser::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.value.serialize(FiniteFloats::new(serializer, self.found))
+        self.value
+            .serialize(FiniteFloats::new(serializer, self.found))
     }
 }
 
@@ -157,13 +158,19 @@ impl<'a, S: ser::Serializer> ser::Serializer for FiniteFloats<'a, S> {
     #[inline]
     fn serialize_seq(self, len: Option<usize>) -> Result<Self::SerializeSeq, S::Error> {
         let inner = self.inner.serialize_seq(len)?;
-        Ok(Compound { inner, found: self.found })
+        Ok(Compound {
+            inner,
+            found: self.found,
+        })
     }
 
     #[inline]
     fn serialize_tuple(self, len: usize) -> Result<Self::SerializeTuple, S::Error> {
         let inner = self.inner.serialize_tuple(len)?;
-        Ok(Compound { inner, found: self.found })
+        Ok(Compound {
+            inner,
+            found: self.found,
+        })
     }
 
     #[inline]
@@ -173,7 +180,10 @@ impl<'a, S: ser::Serializer> ser::Serializer for FiniteFloats<'a, S> {
         len: usize,
     ) -> Result<Self::SerializeTupleStruct, S::Error> {
         let inner = self.inner.serialize_tuple_struct(name, len)?;
-        Ok(Compound { inner, found: self.found })
+        Ok(Compound {
+            inner,
+            found: self.found,
+        })
     }
 
     #[inline]
@@ -187,13 +197,19 @@ impl<'a, S: ser::Serializer> ser::Serializer for FiniteFloats<'a, S> {
         let inner = self
             .inner
             .serialize_tuple_variant(name, index, variant, len)?;
-        Ok(Compound { inner, found: self.found })
+        Ok(Compound {
+            inner,
+            found: self.found,
+        })
     }
 
     #[inline]
     fn serialize_map(self, len: Option<usize>) -> Result<Self::SerializeMap, S::Error> {
         let inner = self.inner.serialize_map(len)?;
-        Ok(Compound { inner, found: self.found })
+        Ok(Compound {
+            inner,
+            found: self.found,
+        })
     }
 
     #[inline]
@@ -203,7 +219,10 @@ impl<'a, S: ser::Serializer> ser::Serializer for FiniteFloats<'a, S> {
         len: usize,
     ) -> Result<Self::SerializeStruct, S::Error> {
         let inner = self.inner.serialize_struct(name, len)?;
-        Ok(Compound { inner, found: self.found })
+        Ok(Compound {
+            inner,
+            found: self.found,
+        })
     }
 
     #[inline]
@@ -217,7 +236,10 @@ impl<'a, S: ser::Serializer> ser::Serializer for FiniteFloats<'a, S> {
         let inner = self
             .inner
             .serialize_struct_variant(name, index, variant, len)?;
-        Ok(Compound { inner, found: self.found })
+        Ok(Compound {
+            inner,
+            found: self.found,
+        })
     }
 
     #[inline]

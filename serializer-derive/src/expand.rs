@@ -1,0 +1,137 @@
+//! Writes the `ResultSerializer` impl.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+use syn::DeriveInput;
+
+use crate::ast::Input;
+use crate::attr::{Chosen, Kind};
+use crate::errors::Errors;
+use crate::{fallback, valid};
+
+pub(crate) fn derive(node: &DeriveInput) -> TokenStream {
+    let mut errors = Errors::default();
+    let input = Input::from_syn(node, &mut errors);
+    valid::check(&input, &mut errors);
+    match (errors.finish(), &input.attrs.kind) {
+        (Ok(()), Some(chosen)) => expand(&input, chosen),
+        (Err(error), _) => fallback::expand(&input, &error),
+        (Ok(()), None) => fallback::expand(
+            &input,
+            &syn::Error::new(Span::call_site(), "no serializer was chosen"),
+        ),
+    }
+}
+
+fn expand(input: &Input<'_>, chosen: &Chosen) -> TokenStream {
+    let ident = input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let (serializer_ty, constructor) = serializer(&chosen.kind);
+
+    // A bound on the serializer rather than on each type parameter: exact whatever the fields.
+    let mut where_clause = where_clause.cloned();
+    if input.is_generic() {
+        let default =
+            matches!(chosen.kind, Kind::With(_)).then(|| quote!(+ _rs::__private::Default));
+        where_clause
+            .get_or_insert_with(|| syn::parse_quote!(where))
+            .predicates
+            .push(syn::parse_quote!(#serializer_ty: _rs::Serializer<#ident #ty_generics> #default));
+    }
+
+    // Errors about the serializer and the type land on the type's name (or the `with` path).
+    let span = match &chosen.kind {
+        Kind::With(path) => path.span(),
+        _ => ident.span(),
+    };
+    let assoc = quote_spanned!(span=> type Serializer = #serializer_ty;);
+    let datetime = matches!(chosen.kind, Kind::DateTime).then(|| datetime_value(input));
+
+    let body = quote! {
+        #datetime
+
+        #[automatically_derived]
+        impl #impl_generics _rs::ResultSerializer for #ident #ty_generics #where_clause {
+            #assoc
+
+            #[inline]
+            fn serializer() -> <Self as _rs::ResultSerializer>::Serializer {
+                #constructor
+            }
+        }
+    };
+    wrap_in_const(input.attrs.krate.as_ref(), &body)
+}
+
+/// The serializer type of a kind and the expression that builds it.
+fn serializer(kind: &Kind) -> (TokenStream, TokenStream) {
+    match kind {
+        Kind::Json { pretty: false } => (
+            quote!(_rs::JsonSerializer),
+            quote!(_rs::JsonSerializer::new()),
+        ),
+        Kind::Json { pretty: true } => (
+            quote!(_rs::JsonSerializer),
+            quote!(_rs::JsonSerializer::pretty()),
+        ),
+        Kind::Binary => (
+            quote!(_rs::BinarySerializer),
+            quote!(_rs::BinarySerializer::new()),
+        ),
+        Kind::DateTime => (
+            quote!(_rs::DateTimeSerializer),
+            quote!(_rs::DateTimeSerializer::new()),
+        ),
+        Kind::With(path) => (
+            path.to_token_stream(),
+            quote_spanned!(path.span()=> <#path as _rs::__private::Default>::default()),
+        ),
+    }
+}
+
+/// `DateTimeValue` for a newtype, delegating to its field.
+fn datetime_value(input: &Input<'_>) -> TokenStream {
+    let Some(field) = input.newtype_field() else {
+        // `valid::check` refused this shape already.
+        return TokenStream::new();
+    };
+    let ident = input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let member = match &field.ident {
+        Some(name) => quote!(#name),
+        None => quote!(0),
+    };
+    // A field that is no chrono date-time is reported at its type.
+    let field_ty = &field.ty;
+    let inner = quote_spanned!(field_ty.span()=> <#field_ty as _rs::DateTimeValue>);
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics _rs::DateTimeValue for #ident #ty_generics #where_clause {
+            #[inline]
+            fn to_parts(&self) -> _rs::__private::Option<_rs::DateTimeParts> {
+                #inner::to_parts(&self.#member)
+            }
+
+            #[inline]
+            fn from_parts(parts: _rs::DateTimeParts) -> _rs::__private::Option<Self> {
+                _rs::__private::Option::map(#inner::from_parts(parts), |inner| Self { #member: inner })
+            }
+        }
+    }
+}
+
+/// `const _: () = { use path as _rs; ... };`: the generated items see the runtime as `_rs`
+/// and nothing of theirs leaks into the user's namespace.
+pub(crate) fn wrap_in_const(krate: Option<&syn::Path>, body: &TokenStream) -> TokenStream {
+    let krate = krate.map_or_else(|| quote!(::result_serializers), ToTokens::to_token_stream);
+    quote! {
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals, unused_attributes, unused_qualifications, clippy::absolute_paths)]
+        const _: () = {
+            #[allow(unused_imports)]
+            use #krate as _rs;
+            #body
+        };
+    }
+}

@@ -1,0 +1,52 @@
+//! Checks what the attributes ask for against the shape of the type.
+
+use quote::ToTokens;
+use syn::Data;
+
+use crate::ast::Input;
+use crate::attr::Kind;
+use crate::errors::{one_of, Errors};
+use crate::symbol::KINDS;
+
+pub(crate) fn check(input: &Input<'_>, errors: &mut Errors) {
+    if let Data::Union(data) = input.data {
+        errors.spanned(
+            data.union_token,
+            "`ResultSerializer` cannot be derived for a union: serde cannot serialize unions; \
+             use a struct or an enum",
+        );
+        return;
+    }
+    let Some(chosen) = &input.attrs.kind else {
+        let message = format!(
+            "`#[derive(ResultSerializer)]` needs a serializer for `{}`: add \
+             `#[serializer(json)]`, or one of: {}",
+            input.ident,
+            one_of(KINDS)
+        );
+        match input.attrs.first_attr {
+            // An attribute with only `crate = ...`: point at it.
+            Some(span) => errors.at(span, message),
+            None => errors.spanned(input.ident, message),
+        }
+        return;
+    };
+    if let Kind::DateTime = chosen.kind {
+        if input.newtype_field().is_none() {
+            let shape = match input.data {
+                Data::Struct(data) if data.fields.is_empty() => input.ident.to_token_stream(),
+                Data::Struct(data) => data.fields.to_token_stream(),
+                Data::Enum(data) => data.enum_token.to_token_stream(),
+                Data::Union(data) => data.union_token.to_token_stream(),
+            };
+            errors.spanned(
+                shape,
+                format!(
+                    "`#[serializer(datetime)]` needs a newtype over a chrono date-time, such as \
+                     `struct {}(DateTime<Utc>);` (or `DateTime<FixedOffset>`, `NaiveDateTime`)",
+                    input.ident
+                ),
+            );
+        }
+    }
+}
