@@ -4,7 +4,7 @@ use chrono::{Datelike, Timelike};
 
 use super::{DateTimeParts, Zone};
 
-/// The longest text written: `+262143-12-31T23:59:59.999999999+23:59:59` is 41 bytes.
+/// The longest text written: `+262142-12-31T23:59:59.999999999+23:59:59` is 41 bytes.
 const CAPACITY: usize = 48;
 
 /// Formatted text, kept on the stack so that formatting allocates nothing.

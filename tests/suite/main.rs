@@ -1,0 +1,64 @@
+//! Integration tests, in one binary so that the workspace links it once.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod binary;
+mod datetime;
+mod derive;
+mod hygiene;
+mod json;
+mod prefect_datetime;
+mod streaming;
+
+use result_serializers::{Error, ErrorKind, Operation};
+
+/// Asserts that `result` failed in `serializer` during `operation` with a kind `check` accepts.
+#[track_caller]
+fn assert_error<T: std::fmt::Debug>(
+    result: Result<T, Error>,
+    serializer: &str,
+    operation: Operation,
+    check: impl FnOnce(&ErrorKind) -> bool,
+) -> Error {
+    let err = result.expect_err("expected an error");
+    assert_eq!(err.serializer(), serializer, "{err}");
+    assert_eq!(err.operation(), operation, "{err}");
+    assert!(check(err.kind()), "unexpected kind: {err:?}");
+    let message = err.to_string();
+    assert!(
+        message.starts_with(&format!("{serializer} serializer failed to {operation}: ")),
+        "{message}"
+    );
+    err
+}
+
+/// `serializer.deserialize_as::<T>(bytes)`: the trait's `T` cannot take a turbofish.
+trait DeserializeAs {
+    fn deserialize_as<T>(&self, bytes: &[u8]) -> Result<T, Error>
+    where
+        Self: result_serializers::Serializer<T>;
+
+    fn deserialize_from_as<T>(&self, reader: impl std::io::Read) -> Result<T, Error>
+    where
+        Self: result_serializers::Serializer<T>;
+}
+
+impl<S> DeserializeAs for S {
+    fn deserialize_as<T>(&self, bytes: &[u8]) -> Result<T, Error>
+    where
+        S: result_serializers::Serializer<T>,
+    {
+        self.deserialize(bytes)
+    }
+
+    fn deserialize_from_as<T>(&self, reader: impl std::io::Read) -> Result<T, Error>
+    where
+        S: result_serializers::Serializer<T>,
+    {
+        self.deserialize_from(reader)
+    }
+}
