@@ -15,7 +15,7 @@ pub(crate) struct Attrs {
     /// `crate = "..."`: where the generated code finds `result-serializers`.
     pub(crate) krate: Option<syn::Path>,
     /// The first `#[serializer(...)]` attribute, for errors about the attribute as a whole.
-    pub(crate) first_attr: Option<Span>,
+    pub(crate) first_attr: Option<Attribute>,
 }
 
 /// A serializer kind and the keyword that chose it.
@@ -37,7 +37,7 @@ pub(crate) enum Kind {
 pub(crate) fn parse(attrs: &[Attribute], errors: &mut Errors) -> Attrs {
     let mut out = Attrs::default();
     for attr in attrs.iter().filter(|attr| attr.path().is_ident(SERIALIZER)) {
-        out.first_attr.get_or_insert(attr.pound_token.span);
+        out.first_attr.get_or_insert_with(|| attr.clone());
         match &attr.meta {
             Meta::Path(path) => errors.spanned(
                 path,

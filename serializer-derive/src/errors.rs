@@ -13,6 +13,10 @@ pub(crate) struct Errors {
 }
 
 impl Errors {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
     pub(crate) fn push(&mut self, error: syn::Error) {
         self.list.push(error);
     }

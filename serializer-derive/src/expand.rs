@@ -27,7 +27,12 @@ pub(crate) fn derive(node: &DeriveInput) -> TokenStream {
 fn expand(input: &Input<'_>, chosen: &Chosen) -> TokenStream {
     let ident = input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    let (serializer_ty, constructor) = serializer(&chosen.kind);
+    // Errors about the serializer and the type land on the type's name (or the `with` path).
+    let span = match &chosen.kind {
+        Kind::With(path) => path.span(),
+        _ => ident.span(),
+    };
+    let (serializer_ty, constructor) = serializer(&chosen.kind, span);
 
     // A bound on the serializer rather than on each type parameter: exact whatever the fields.
     let mut where_clause = where_clause.cloned();
@@ -40,11 +45,6 @@ fn expand(input: &Input<'_>, chosen: &Chosen) -> TokenStream {
             .push(syn::parse_quote!(#serializer_ty: _rs::Serializer<#ident #ty_generics> #default));
     }
 
-    // Errors about the serializer and the type land on the type's name (or the `with` path).
-    let span = match &chosen.kind {
-        Kind::With(path) => path.span(),
-        _ => ident.span(),
-    };
     let assoc = quote_spanned!(span=> type Serializer = #serializer_ty;);
     let datetime = matches!(chosen.kind, Kind::DateTime).then(|| datetime_value(input));
 
@@ -64,28 +64,28 @@ fn expand(input: &Input<'_>, chosen: &Chosen) -> TokenStream {
     wrap_in_const(input.attrs.krate.as_ref(), &body)
 }
 
-/// The serializer type of a kind and the expression that builds it.
-fn serializer(kind: &Kind) -> (TokenStream, TokenStream) {
+/// The serializer type of a kind, spanned at `span`, and the expression that builds it.
+fn serializer(kind: &Kind, span: Span) -> (TokenStream, TokenStream) {
     match kind {
         Kind::Json { pretty: false } => (
-            quote!(_rs::JsonSerializer),
+            quote_spanned!(span=> _rs::JsonSerializer),
             quote!(_rs::JsonSerializer::new()),
         ),
         Kind::Json { pretty: true } => (
-            quote!(_rs::JsonSerializer),
+            quote_spanned!(span=> _rs::JsonSerializer),
             quote!(_rs::JsonSerializer::pretty()),
         ),
         Kind::Binary => (
-            quote!(_rs::BinarySerializer),
+            quote_spanned!(span=> _rs::BinarySerializer),
             quote!(_rs::BinarySerializer::new()),
         ),
         Kind::DateTime => (
-            quote!(_rs::DateTimeSerializer),
+            quote_spanned!(span=> _rs::DateTimeSerializer),
             quote!(_rs::DateTimeSerializer::new()),
         ),
         Kind::With(path) => (
             path.to_token_stream(),
-            quote_spanned!(path.span()=> <#path as _rs::__private::Default>::default()),
+            quote_spanned!(span=> <#path as _rs::__private::Default>::default()),
         ),
     }
 }

@@ -18,15 +18,19 @@ pub(crate) fn check(input: &Input<'_>, errors: &mut Errors) {
         return;
     }
     let Some(chosen) = &input.attrs.kind else {
+        if !errors.is_empty() {
+            // A mistake in the attribute was reported already; saying it chose nothing adds noise.
+            return;
+        }
         let message = format!(
             "`#[derive(ResultSerializer)]` needs a serializer for `{}`: add \
              `#[serializer(json)]`, or one of: {}",
             input.ident,
             one_of(KINDS)
         );
-        match input.attrs.first_attr {
+        match &input.attrs.first_attr {
             // An attribute with only `crate = ...`: point at it.
-            Some(span) => errors.at(span, message),
+            Some(attr) => errors.spanned(attr, message),
             None => errors.spanned(input.ident, message),
         }
         return;

@@ -1,0 +1,8 @@
+use result_serializers::ResultSerializer;
+
+#[derive(serde::Serialize, serde::Deserialize, ResultSerializer)]
+struct Summary {
+    rows: u64,
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use result_serializers::ResultSerializer;
+
+#[derive(serde::Serialize, serde::Deserialize, ResultSerializer)]
+#[serializer(json)]
+#[serializer(binary)]
+struct Summary {
+    rows: u64,
+}
+
+fn main() {}

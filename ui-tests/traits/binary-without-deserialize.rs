@@ -1,0 +1,9 @@
+use result_serializers::ResultSerializer;
+
+#[derive(serde::Serialize, ResultSerializer)]
+#[serializer(binary)]
+struct Summary {
+    rows: u64,
+}
+
+fn main() {}
