@@ -253,68 +253,47 @@ impl<'a, S: ser::Serializer> ser::Serializer for FiniteFloats<'a, S> {
     }
 }
 
-impl<C: ser::SerializeSeq> ser::SerializeSeq for Compound<'_, C> {
-    type Ok = C::Ok;
-    type Error = C::Error;
+/// The compound traits whose elements arrive one method at a time: each checks the element.
+macro_rules! compound {
+    ($($trait:ident::$method:ident($($key:ident: $key_ty:ty)?) $(skip $skip:ident)?;)*) => {
+        $(
+            impl<C: ser::$trait> ser::$trait for Compound<'_, C> {
+                type Ok = C::Ok;
+                type Error = C::Error;
 
-    #[inline]
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), C::Error> {
-        let value = self.checked(value);
-        self.inner.serialize_element(&value)
-    }
+                #[inline]
+                fn $method<T: Serialize + ?Sized>(
+                    &mut self,
+                    $($key: $key_ty,)?
+                    value: &T,
+                ) -> Result<(), C::Error> {
+                    let value = self.checked(value);
+                    self.inner.$method($($key,)? &value)
+                }
 
-    #[inline]
-    fn end(self) -> Result<C::Ok, C::Error> {
-        self.inner.end()
-    }
+                $(
+                    #[inline]
+                    fn $skip(&mut self, key: &'static str) -> Result<(), C::Error> {
+                        self.inner.$skip(key)
+                    }
+                )?
+
+                #[inline]
+                fn end(self) -> Result<C::Ok, C::Error> {
+                    self.inner.end()
+                }
+            }
+        )*
+    };
 }
 
-impl<C: ser::SerializeTuple> ser::SerializeTuple for Compound<'_, C> {
-    type Ok = C::Ok;
-    type Error = C::Error;
-
-    #[inline]
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), C::Error> {
-        let value = self.checked(value);
-        self.inner.serialize_element(&value)
-    }
-
-    #[inline]
-    fn end(self) -> Result<C::Ok, C::Error> {
-        self.inner.end()
-    }
-}
-
-impl<C: ser::SerializeTupleStruct> ser::SerializeTupleStruct for Compound<'_, C> {
-    type Ok = C::Ok;
-    type Error = C::Error;
-
-    #[inline]
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), C::Error> {
-        let value = self.checked(value);
-        self.inner.serialize_field(&value)
-    }
-
-    #[inline]
-    fn end(self) -> Result<C::Ok, C::Error> {
-        self.inner.end()
-    }
-}
-
-impl<C: ser::SerializeTupleVariant> ser::SerializeTupleVariant for Compound<'_, C> {
-    type Ok = C::Ok;
-    type Error = C::Error;
-
-    #[inline]
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), C::Error> {
-        let value = self.checked(value);
-        self.inner.serialize_field(&value)
-    }
-
-    #[inline]
-    fn end(self) -> Result<C::Ok, C::Error> {
-        self.inner.end()
-    }
+compound! {
+    SerializeSeq::serialize_element();
+    SerializeTuple::serialize_element();
+    SerializeTupleStruct::serialize_field();
+    SerializeTupleVariant::serialize_field();
+    SerializeStruct::serialize_field(key: &'static str) skip skip_field;
+    SerializeStructVariant::serialize_field(key: &'static str) skip skip_field;
 }
 
 impl<C: ser::SerializeMap> ser::SerializeMap for Compound<'_, C> {
@@ -341,56 +320,6 @@ impl<C: ser::SerializeMap> ser::SerializeMap for Compound<'_, C> {
     {
         let (key, value) = (self.checked(key), self.checked(value));
         self.inner.serialize_entry(&key, &value)
-    }
-
-    #[inline]
-    fn end(self) -> Result<C::Ok, C::Error> {
-        self.inner.end()
-    }
-}
-
-impl<C: ser::SerializeStruct> ser::SerializeStruct for Compound<'_, C> {
-    type Ok = C::Ok;
-    type Error = C::Error;
-
-    #[inline]
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), C::Error> {
-        let value = self.checked(value);
-        self.inner.serialize_field(key, &value)
-    }
-
-    #[inline]
-    fn skip_field(&mut self, key: &'static str) -> Result<(), C::Error> {
-        self.inner.skip_field(key)
-    }
-
-    #[inline]
-    fn end(self) -> Result<C::Ok, C::Error> {
-        self.inner.end()
-    }
-}
-
-impl<C: ser::SerializeStructVariant> ser::SerializeStructVariant for Compound<'_, C> {
-    type Ok = C::Ok;
-    type Error = C::Error;
-
-    #[inline]
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), C::Error> {
-        let value = self.checked(value);
-        self.inner.serialize_field(key, &value)
-    }
-
-    #[inline]
-    fn skip_field(&mut self, key: &'static str) -> Result<(), C::Error> {
-        self.inner.skip_field(key)
     }
 
     #[inline]
