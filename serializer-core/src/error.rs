@@ -88,6 +88,37 @@ pub enum ErrorKind {
         reason: Cow<'static, str>,
     },
 
+    /// An option that cannot apply, found when building the serializer or when reading.
+    #[error("{reason}")]
+    InvalidOption {
+        /// What does not fit.
+        reason: Cow<'static, str>,
+    },
+
+    /// polars rejected the frame or the input.
+    #[cfg(feature = "dataframe")]
+    #[error("{0}")]
+    Polars(#[source] polars::error::PolarsError),
+
+    /// The Arrow IPC reader rejected the input.
+    #[cfg(feature = "dataframe")]
+    #[error("{0}")]
+    Arrow(#[source] arrow_schema::ArrowError),
+
+    /// The Parquet reader rejected the input.
+    #[cfg(feature = "dataframe")]
+    #[error("{0}")]
+    Parquet(#[source] parquet::errors::ParquetError),
+
+    /// A decoder or encoder panicked; the panic was caught, and the input is malformed.
+    #[error("{library} panicked on the input: {message}")]
+    Panicked {
+        /// The library that panicked.
+        library: &'static str,
+        /// Its panic message.
+        message: String,
+    },
+
     /// An error raised by a user-defined serializer.
     #[error("{0}")]
     Custom(#[source] Box<dyn StdError + Send + Sync + 'static>),

@@ -25,6 +25,8 @@
 #![forbid(unsafe_code)]
 
 mod binary;
+#[cfg(feature = "dataframe")]
+pub mod dataframe;
 mod datetime;
 mod error;
 mod json;
@@ -32,6 +34,11 @@ mod json;
 use std::io::{Read, Write};
 
 pub use crate::binary::BinarySerializer;
+#[cfg(feature = "dataframe")]
+pub use crate::dataframe::{DataFrameSerializer, DataFrameValue};
+/// The polars this crate is built with, for frames that match its version.
+#[cfg(feature = "dataframe")]
+pub use polars;
 pub use crate::datetime::{DateTimeParts, DateTimeSerializer, DateTimeValue, Zone};
 pub use crate::error::{Error, ErrorKind, Operation};
 pub use crate::json::{JsonSerializer, JsonStyle};

@@ -7,6 +7,8 @@
 )]
 
 mod binary;
+#[cfg(feature = "dataframe")]
+mod dataframe;
 mod datetime;
 mod derive;
 mod hygiene;

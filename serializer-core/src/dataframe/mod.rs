@@ -1,0 +1,245 @@
+//! DataFrames through polars: Prefect's `PandasSerializer`.
+
+mod options;
+mod pandas_json;
+mod read;
+mod write;
+
+use std::io::Write;
+use std::str::FromStr;
+
+use polars::frame::DataFrame;
+
+pub use self::options::{
+    AvroCompression, AvroOptions, BrotliLevel, CsvOptions, FileType, GzipLevel, IpcCompression,
+    IpcOptions, JsonLayout, JsonOptions, ParquetCompression, ParquetOptions, UnknownFileType,
+    ZstdLevel,
+};
+use crate::{Error, ErrorKind, Operation, Serializer};
+
+/// Serializes polars [`DataFrame`]s as csv, parquet, json, ndjson, Arrow IPC (feather) or
+/// avro: Prefect's `PandasSerializer(file_type, serialize_kwargs, deserialize_kwargs)`, with
+/// typed options per file type in place of the keyword arguments.
+///
+/// ```
+/// use polars::prelude::*;
+/// use serializer_core::dataframe::{CsvOptions, DataFrameSerializer, FileType};
+/// use serializer_core::Serializer;
+///
+/// let frame = df!("city" => ["Oslo", "Lima"], "temp" => [3.5, 19.0]).unwrap();
+/// let serializer = DataFrameSerializer::new(FileType::Parquet);
+/// let bytes = serializer.serialize(&frame)?;
+/// let back: DataFrame = serializer.deserialize(&bytes)?;
+/// assert!(back.equals_missing(&frame));
+///
+/// let csv = DataFrameSerializer::csv(CsvOptions::new().with_separator(b';'));
+/// assert_eq!(csv.serialize(&frame)?, b"city;temp\nOslo;3.5\nLima;19.0\n");
+/// # Ok::<(), serializer_core::Error>(())
+/// ```
+///
+/// # Bad input
+///
+/// Reading never panics and never ends the process on malformed bytes: Parquet and Arrow IPC
+/// are decoded by the Apache Arrow Rust readers (`parquet`, `arrow-ipc`), and their batches
+/// handed to polars as Arrow IPC this crate wrote itself; every decoder runs under
+/// [`std::panic::catch_unwind`], so a panic inside one becomes [`ErrorKind::Panicked`] (the
+/// panic message is still printed by the panic hook; with `panic = "abort"` a panic aborts).
+///
+/// # What each file type keeps
+///
+/// | dtype | parquet, ipc | avro | csv | json, ndjson |
+/// |---|---|---|---|---|
+/// | integers, floats, strings, booleans, nulls | kept | kept | kept (inferred back) | kept (inferred back) |
+/// | date, date-time without zone | kept | kept | with `with_parse_dates(true)` | text, unless read with a schema |
+/// | date-time with a time zone | kept | as UTC without the zone | text | text, unless read with a schema |
+/// | duration | kept | refused | text | refused (polars cannot write it) |
+///
+/// The integration tests assert each cell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataFrameSerializer {
+    options: FormatOptions,
+}
+
+/// The options of one file type.
+#[derive(Debug, Clone, PartialEq)]
+enum FormatOptions {
+    Csv(CsvOptions),
+    Parquet(ParquetOptions),
+    Json(JsonOptions),
+    NdJson(JsonOptions),
+    Ipc(IpcOptions),
+    Avro(AvroOptions),
+}
+
+impl DataFrameSerializer {
+    /// A serializer of `file_type` with its default options.
+    pub fn new(file_type: FileType) -> Self {
+        let options = match file_type {
+            FileType::Csv => FormatOptions::Csv(CsvOptions::default()),
+            FileType::Parquet => FormatOptions::Parquet(ParquetOptions::default()),
+            FileType::Json => FormatOptions::Json(JsonOptions::default()),
+            FileType::NdJson => FormatOptions::NdJson(JsonOptions::default()),
+            FileType::Ipc => FormatOptions::Ipc(IpcOptions::default()),
+            FileType::Avro => FormatOptions::Avro(AvroOptions::default()),
+        };
+        DataFrameSerializer { options }
+    }
+
+    /// A CSV serializer.
+    pub fn csv(options: CsvOptions) -> Self {
+        DataFrameSerializer {
+            options: FormatOptions::Csv(options),
+        }
+    }
+
+    /// A Parquet serializer.
+    pub fn parquet(options: ParquetOptions) -> Self {
+        DataFrameSerializer {
+            options: FormatOptions::Parquet(options),
+        }
+    }
+
+    /// A serializer of one JSON document.
+    pub fn json(options: JsonOptions) -> Self {
+        DataFrameSerializer {
+            options: FormatOptions::Json(options),
+        }
+    }
+
+    /// A newline-delimited JSON serializer. Its documents are always row objects: a
+    /// [`JsonLayout`] other than [`JsonLayout::Records`] is refused here, where it is given.
+    pub fn ndjson(options: JsonOptions) -> Result<Self, Error> {
+        if options.layout != JsonLayout::Records {
+            return Err(Error::new(
+                name(FileType::NdJson),
+                Operation::Deserialize,
+                ErrorKind::InvalidOption {
+                    reason: format!(
+                        "the layout {:?} is for `json` documents; ndjson is one row object per line",
+                        options.layout
+                    )
+                    .into(),
+                },
+            ));
+        }
+        Ok(DataFrameSerializer {
+            options: FormatOptions::NdJson(options),
+        })
+    }
+
+    /// An Arrow IPC (feather) serializer.
+    pub fn ipc(options: IpcOptions) -> Self {
+        DataFrameSerializer {
+            options: FormatOptions::Ipc(options),
+        }
+    }
+
+    /// An Avro serializer.
+    pub fn avro(options: AvroOptions) -> Self {
+        DataFrameSerializer {
+            options: FormatOptions::Avro(options),
+        }
+    }
+
+    /// The file type this serializer writes and reads.
+    pub fn file_type(&self) -> FileType {
+        match self.options {
+            FormatOptions::Csv(_) => FileType::Csv,
+            FormatOptions::Parquet(_) => FileType::Parquet,
+            FormatOptions::Json(_) => FileType::Json,
+            FormatOptions::NdJson(_) => FileType::NdJson,
+            FormatOptions::Ipc(_) => FileType::Ipc,
+            FormatOptions::Avro(_) => FileType::Avro,
+        }
+    }
+}
+
+impl FromStr for DataFrameSerializer {
+    type Err = UnknownFileType;
+
+    /// A serializer with default options from a file type name, as Prefect's
+    /// `PandasSerializer("parquet")`.
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        name.parse().map(DataFrameSerializer::new)
+    }
+}
+
+/// What errors of a file type's serializer are called.
+fn name(file_type: FileType) -> &'static str {
+    match file_type {
+        FileType::Csv => "dataframe (csv)",
+        FileType::Parquet => "dataframe (parquet)",
+        FileType::Json => "dataframe (json)",
+        FileType::NdJson => "dataframe (ndjson)",
+        FileType::Ipc => "dataframe (ipc)",
+        FileType::Avro => "dataframe (avro)",
+    }
+}
+
+/// A value [`DataFrameSerializer`] can write and read: a polars [`DataFrame`], or a newtype
+/// over one that derives `ResultSerializer` with `#[serializer(dataframe(...))]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a DataFrame that `#[serializer(dataframe(...))]` can store",
+    label = "not `polars::frame::DataFrame`",
+    note = "`#[serializer(dataframe(...))]` goes on a newtype over `polars::frame::DataFrame`, such as `struct Sales(DataFrame);`"
+)]
+pub trait DataFrameValue: Sized {
+    /// The frame to write.
+    fn as_data_frame(&self) -> &DataFrame;
+
+    /// The value holding a frame that was read.
+    fn from_data_frame(frame: DataFrame) -> Self;
+}
+
+impl DataFrameValue for DataFrame {
+    fn as_data_frame(&self) -> &DataFrame {
+        self
+    }
+
+    fn from_data_frame(frame: DataFrame) -> Self {
+        frame
+    }
+}
+
+impl<T: DataFrameValue> Serializer<T> for DataFrameSerializer {
+    fn serialize(&self, value: &T) -> Result<Vec<u8>, Error> {
+        let mut bytes = Vec::new();
+        self.serialize_into(value, &mut bytes)?;
+        Ok(bytes)
+    }
+
+    fn deserialize(&self, bytes: &[u8]) -> Result<T, Error> {
+        read::read(&self.options, bytes)
+            .map(T::from_data_frame)
+            .map_err(|kind| Error::new(name(self.file_type()), Operation::Deserialize, kind))
+    }
+
+    /// Streams into `writer` as polars writes, without building the file in memory first
+    /// (Parquet and IPC buffer one row group or record batch at a time).
+    fn serialize_into<W: Write>(&self, value: &T, writer: W) -> Result<(), Error> {
+        write::write(&self.options, value.as_data_frame(), writer)
+            .map_err(|kind| Error::new(name(self.file_type()), Operation::Serialize, kind))
+    }
+
+    fn name(&self) -> &'static str {
+        name(self.file_type())
+    }
+}
+
+/// Runs a decoder or encoder, turning a panic inside it into [`ErrorKind::Panicked`].
+fn guard<T>(
+    library: &'static str,
+    run: impl FnOnce() -> Result<T, ErrorKind>,
+) -> Result<T, ErrorKind> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
+        Ok(result) => result,
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|message| (*message).to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no message".into());
+            Err(ErrorKind::Panicked { library, message })
+        }
+    }
+}
