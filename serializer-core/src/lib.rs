@@ -36,12 +36,12 @@ use std::io::{Read, Write};
 pub use crate::binary::BinarySerializer;
 #[cfg(feature = "dataframe")]
 pub use crate::dataframe::{DataFrameSerializer, DataFrameValue};
-/// The polars this crate is built with, for frames that match its version.
-#[cfg(feature = "dataframe")]
-pub use polars;
 pub use crate::datetime::{DateTimeParts, DateTimeSerializer, DateTimeValue, Zone};
 pub use crate::error::{Error, ErrorKind, Operation};
 pub use crate::json::{JsonSerializer, JsonStyle};
+/// The polars this crate is built with, for frames that match its version.
+#[cfg(feature = "dataframe")]
+pub use polars;
 
 /// Turns values of type `T` into bytes and back.
 ///

@@ -1,20 +1,33 @@
-use result_serializers::dataframe::{DataFrameSerializer, FileType};
+use std::num::NonZeroUsize;
+
+use result_serializers::dataframe::{
+    AvroCompression, AvroOptions, BrotliLevel, CsvOptions, DataFrameSerializer, FileType,
+    GzipLevel, IpcCompression, IpcOptions, JsonLayout, JsonOptions, ParquetCompression,
+    ParquetOptions, ZstdLevel,
+};
 use result_serializers::polars::prelude::*;
-use result_serializers::Serializer;
+use result_serializers::{ErrorKind, Operation, Serializer};
 
-use crate::DeserializeAs;
+use crate::{assert_error, DeserializeAs};
 
-/// Every dtype the issue names, with nulls.
+const MICROS: i64 = 1_592_224_245_123_456;
+
+fn datetime(name: &str, tz: Option<&str>) -> Series {
+    Series::new(name.into(), [Some(MICROS), None, Some(-1_000_000)])
+        .cast(&DataType::Datetime(
+            TimeUnit::Microseconds,
+            TimeZone::opt_try_new(tz).unwrap(),
+        ))
+        .unwrap()
+}
+
+fn frame(columns: Vec<Series>) -> DataFrame {
+    DataFrame::new_infer_height(columns.into_iter().map(Column::from).collect()).unwrap()
+}
+
+/// Every dtype the serializer promises something about, each with a null.
 pub(crate) fn sample() -> DataFrame {
-    let micros = |name: &str, tz: Option<&str>| {
-        Series::new(name.into(), [Some(1_592_224_245_123_456i64), None, Some(-1_000_000)])
-            .cast(&DataType::Datetime(
-                TimeUnit::Microseconds,
-                TimeZone::opt_try_new(tz).unwrap(),
-            ))
-            .unwrap()
-    };
-    let columns = vec![
+    frame(vec![
         Series::new("int".into(), [Some(1i64), Some(-3_000_000_000), None]),
         Series::new("float".into(), [Some(1.5f64), None, Some(-0.1)]),
         Series::new("text".into(), [Some("a"), Some("héllo, \"w\"\n"), None]),
@@ -22,61 +35,462 @@ pub(crate) fn sample() -> DataFrame {
         Series::new("day".into(), [Some(18_262i32), Some(-1), None])
             .cast(&DataType::Date)
             .unwrap(),
-        micros("at", None),
-        micros("at_utc", Some("UTC")),
-        micros("at_ny", Some("America/New_York")),
+        datetime("at", None),
+        datetime("at_utc", Some("UTC")),
+        datetime("at_ny", Some("America/New_York")),
         Series::new("took".into(), [Some(90_000_000i64), None, Some(-1)])
             .cast(&DataType::Duration(TimeUnit::Microseconds))
             .unwrap(),
-    ];
-    DataFrame::new_infer_height(columns.into_iter().map(Column::from).collect()).unwrap()
+    ])
+}
+
+fn round_trip(serializer: &DataFrameSerializer, frame: &DataFrame) -> DataFrame {
+    let bytes = serializer.serialize(frame).unwrap();
+    let mut streamed = Vec::new();
+    serializer.serialize_into(frame, &mut streamed).unwrap();
+    if matches!(
+        serializer.file_type(),
+        FileType::Csv | FileType::Json | FileType::NdJson
+    ) {
+        // The binary formats' metadata need not come out in the same order twice.
+        assert_eq!(streamed, bytes);
+    }
+    let back: DataFrame = serializer.deserialize_from(&bytes[..]).unwrap();
+    let again: DataFrame = serializer.deserialize(&bytes).unwrap();
+    assert!(back.equals_missing(&again));
+    back
+}
+
+fn column(frame: &DataFrame, name: &str) -> Series {
+    frame.column(name).unwrap().as_materialized_series().clone()
+}
+
+fn text_of(frame: &DataFrame, name: &str) -> Vec<Option<String>> {
+    column(frame, name)
+        .str()
+        .unwrap()
+        .iter()
+        .map(|v| v.map(str::to_string))
+        .collect()
 }
 
 #[test]
-fn explore() {
-    let frame = sample();
-    println!("{frame}");
-    for file_type in FileType::ALL {
+fn parquet_and_ipc_keep_every_dtype() {
+    let sample = sample();
+    for serializer in [
+        DataFrameSerializer::new(FileType::Parquet),
+        DataFrameSerializer::new(FileType::Ipc),
+        DataFrameSerializer::parquet(
+            ParquetOptions::new().with_compression(ParquetCompression::Snappy),
+        ),
+        DataFrameSerializer::ipc(IpcOptions::new().with_compression(IpcCompression::Lz4)),
+        DataFrameSerializer::ipc(
+            IpcOptions::new().with_compression(IpcCompression::Zstd(ZstdLevel::new(7))),
+        ),
+    ] {
+        let back = round_trip(&serializer, &sample);
+        assert_eq!(back.schema(), sample.schema(), "{serializer:?}");
+        assert!(back.equals_missing(&sample), "{serializer:?}\n{back}");
+    }
+}
+
+#[test]
+fn every_parquet_codec_round_trips() {
+    let sample = sample();
+    for compression in [
+        ParquetCompression::Uncompressed,
+        ParquetCompression::Snappy,
+        ParquetCompression::Gzip(None),
+        ParquetCompression::Gzip(GzipLevel::new(9)),
+        ParquetCompression::Brotli(BrotliLevel::new(1)),
+        ParquetCompression::Zstd(ZstdLevel::new(22)),
+        ParquetCompression::Lz4Raw,
+    ] {
+        let serializer = DataFrameSerializer::parquet(
+            ParquetOptions::new()
+                .with_compression(compression)
+                .with_statistics(false)
+                .with_row_group_size(NonZeroUsize::new(2).unwrap()),
+        );
+        let back = round_trip(&serializer, &sample);
+        assert!(back.equals_missing(&sample), "{compression:?}");
+    }
+}
+
+#[test]
+fn avro_keeps_all_but_zoned_datetimes_and_durations() {
+    let kept = sample().drop_many(["at_utc", "at_ny", "took"]);
+    for compression in [
+        AvroCompression::Uncompressed,
+        AvroCompression::Deflate,
+        AvroCompression::Snappy,
+    ] {
+        let serializer =
+            DataFrameSerializer::avro(AvroOptions::new().with_compression(compression));
+        let back = round_trip(&serializer, &kept);
+        assert_eq!(back.schema(), kept.schema());
+        assert!(back.equals_missing(&kept), "{compression:?}\n{back}");
+    }
+    for refused in ["at_utc", "took"] {
+        let one = sample().select([refused]).unwrap();
+        assert_error(
+            DataFrameSerializer::new(FileType::Avro).serialize(&one),
+            "dataframe (avro)",
+            Operation::Serialize,
+            |kind| matches!(kind, ErrorKind::Polars(_)),
+        );
+    }
+}
+
+#[test]
+fn csv_keeps_values_and_infers_dtypes_back() {
+    let sample = sample().drop_many(["took"]);
+    // Without date parsing, temporal columns come back as their text.
+    let back = round_trip(&DataFrameSerializer::new(FileType::Csv), &sample);
+    let plain = ["int", "float", "text", "flag"];
+    assert!(back
+        .select(plain)
+        .unwrap()
+        .equals_missing(&sample.select(plain).unwrap()));
+    assert_eq!(
+        text_of(&back, "at_ny"),
+        [
+            Some("2020-06-15T08:30:45.123456-0400".into()),
+            None,
+            Some("1969-12-31T18:59:59.000000-0500".into())
+        ]
+    );
+    // With it, dates and date-times come back; a zoned one as the same instant in UTC.
+    let parsing = DataFrameSerializer::csv(CsvOptions::new().with_parse_dates(true));
+    let back = round_trip(&parsing, &sample);
+    let temporal = ["day", "at", "at_utc"];
+    assert!(back
+        .select(temporal)
+        .unwrap()
+        .equals_missing(&sample.select(temporal).unwrap()));
+    let utc = column(&sample, "at_ny")
+        .cast(&DataType::Datetime(
+            TimeUnit::Microseconds,
+            Some(TimeZone::UTC),
+        ))
+        .unwrap();
+    assert!(column(&back, "at_ny").equals_missing(&utc));
+    // Durations have no CSV form in polars: refused, not written as something else.
+    assert_error(
+        DataFrameSerializer::new(FileType::Csv)
+            .serialize(&self::sample().select(["took"]).unwrap()),
+        "dataframe (csv)",
+        Operation::Serialize,
+        |kind| matches!(kind, ErrorKind::Polars(_)),
+    );
+}
+
+#[test]
+fn csv_round_trips_nan_and_infinity() {
+    let floats = frame(vec![Series::new(
+        "x".into(),
+        [f64::NAN, f64::INFINITY, -0.0],
+    )]);
+    let back = round_trip(&DataFrameSerializer::new(FileType::Csv), &floats);
+    let values: Vec<f64> = column(&back, "x").f64().unwrap().iter().flatten().collect();
+    assert!(values[0].is_nan());
+    assert_eq!(values[1], f64::INFINITY);
+    assert_eq!(values[2].to_bits(), (-0.0f64).to_bits());
+}
+
+#[test]
+fn json_keeps_plain_dtypes_and_writes_temporal_values_as_text() {
+    let sample = sample();
+    for serializer in [
+        DataFrameSerializer::new(FileType::Json),
+        DataFrameSerializer::new(FileType::NdJson),
+    ] {
+        let back = round_trip(&serializer, &sample);
+        let plain = ["int", "float", "text", "flag"];
+        assert!(back
+            .select(plain)
+            .unwrap()
+            .equals_missing(&sample.select(plain).unwrap()));
+        assert_eq!(
+            text_of(&back, "at_utc"),
+            [
+                Some("2020-06-15T12:30:45.123456+00:00".into()),
+                None,
+                Some("1969-12-31T23:59:59+00:00".into())
+            ]
+        );
+        assert_eq!(
+            text_of(&back, "took"),
+            [Some("PT90S".into()), None, Some("-PT0.000001S".into())]
+        );
+        // JSON has no NaN: refused instead of written as null.
+        let nan = frame(vec![Series::new("x".into(), [1.0, f64::NAN])]);
+        assert_error(
+            serializer.serialize(&nan),
+            serializer_name(serializer.file_type()),
+            Operation::Serialize,
+            |kind| matches!(kind, ErrorKind::NonFiniteFloat { .. }),
+        );
+    }
+}
+
+fn serializer_name(file_type: FileType) -> &'static str {
+    match file_type {
+        FileType::Csv => "dataframe (csv)",
+        FileType::Parquet => "dataframe (parquet)",
+        FileType::Json => "dataframe (json)",
+        FileType::NdJson => "dataframe (ndjson)",
+        FileType::Ipc => "dataframe (ipc)",
+        FileType::Avro => "dataframe (avro)",
+    }
+}
+
+#[test]
+fn empty_and_one_row_frames_round_trip() {
+    let sample = sample();
+    for file_type in [FileType::Parquet, FileType::Ipc] {
         let serializer = DataFrameSerializer::new(file_type);
-        match serializer.serialize(&frame) {
-            Ok(bytes) => match serializer.deserialize_as::<DataFrame>(&bytes) {
-                Ok(back) => println!("{file_type}: {} bytes -> {:?}\n{back}", bytes.len(), back.schema()),
-                Err(err) => println!("{file_type}: read error {err}"),
-            },
-            Err(err) => println!("{file_type}: write error {err}"),
+        for rows in [sample.head(Some(0)), sample.head(Some(1))] {
+            let back = round_trip(&serializer, &rows);
+            assert_eq!(back.schema(), rows.schema(), "{file_type}");
+            assert!(back.equals_missing(&rows), "{file_type}");
         }
     }
+    let plain = sample.select(["int", "float", "text", "flag"]).unwrap();
+    for file_type in [
+        FileType::Csv,
+        FileType::Json,
+        FileType::NdJson,
+        FileType::Avro,
+    ] {
+        let one = plain.head(Some(1));
+        let back = round_trip(&DataFrameSerializer::new(file_type), &one);
+        assert!(back.equals_missing(&one), "{file_type}\n{back}");
+    }
 }
 
 #[test]
-fn explore2() {
-    use result_serializers::dataframe::{CsvOptions, JsonOptions};
-    let frame = sample();
-    let avro = frame.drop_many(["at_utc", "at_ny"]);
-    let s = DataFrameSerializer::new(FileType::Avro);
-    match s.serialize(&avro) {
-        Ok(bytes) => println!("avro: {:?}", s.deserialize_as::<DataFrame>(&bytes).map(|b| b.schema().clone())),
-        Err(e) => println!("avro err {e}"),
+fn read_options_select_and_limit() {
+    let sample = sample();
+    let parquet = DataFrameSerializer::parquet(
+        ParquetOptions::new()
+            .with_columns(["text", "int"])
+            .with_row_limit(2),
+    );
+    let back: DataFrame = parquet
+        .deserialize(&parquet.serialize(&sample).unwrap())
+        .unwrap();
+    assert_eq!(
+        back.get_column_names()
+            .iter()
+            .map(|n| n.as_str())
+            .collect::<Vec<_>>(),
+        ["int", "text"]
+    );
+    assert_eq!(back.height(), 2);
+
+    let ipc = DataFrameSerializer::ipc(IpcOptions::new().with_columns(["at_ny"]));
+    let back: DataFrame = ipc.deserialize(&ipc.serialize(&sample).unwrap()).unwrap();
+    assert!(back.equals_missing(&sample.select(["at_ny"]).unwrap()));
+
+    let csv = DataFrameSerializer::csv(
+        CsvOptions::new()
+            .with_columns(["int", "text"])
+            .with_schema_override("int", DataType::Float64),
+    );
+    let bytes = DataFrameSerializer::new(FileType::Csv)
+        .serialize(&sample.select(["int", "float", "text"]).unwrap())
+        .unwrap();
+    let back: DataFrame = csv.deserialize(&bytes).unwrap();
+    assert_eq!(
+        back.get_column_names()
+            .iter()
+            .map(|n| n.as_str())
+            .collect::<Vec<_>>(),
+        ["int", "text"]
+    );
+    assert_eq!(back.column("int").unwrap().dtype(), &DataType::Float64);
+
+    for serializer in [parquet, ipc] {
+        let wrong = match serializer.file_type() {
+            FileType::Parquet => {
+                DataFrameSerializer::parquet(ParquetOptions::new().with_columns(["nope"]))
+            }
+            _ => DataFrameSerializer::ipc(IpcOptions::new().with_columns(["nope"])),
+        };
+        let bytes = serializer.serialize(&sample).unwrap();
+        let err = assert_error(
+            wrong.deserialize_as::<DataFrame>(&bytes),
+            serializer_name(serializer.file_type()),
+            Operation::Deserialize,
+            |kind| matches!(kind, ErrorKind::InvalidOption { .. }),
+        );
+        assert!(
+            err.to_string().ends_with("the file has no column `nope`"),
+            "{err}"
+        );
     }
-    let avro2 = avro.drop_many(["took"]);
-    let bytes = s.serialize(&avro2).unwrap();
-    let back = s.deserialize_as::<DataFrame>(&bytes).unwrap();
-    println!("avro2 {:?} equal={}", back.schema(), back.equals_missing(&avro2));
-    let csv = frame.drop_many(["took"]);
-    let s = DataFrameSerializer::csv(CsvOptions::new().with_parse_dates(true));
-    let bytes = s.serialize(&csv).unwrap();
-    println!("{}", String::from_utf8_lossy(&bytes));
-    let back = s.deserialize_as::<DataFrame>(&bytes).unwrap();
-    println!("csv {:?}\n{back}", back.schema());
-    let schema: Vec<(String, DataType)> = frame.schema().iter().map(|(n, d)| (n.to_string(), d.clone())).collect();
-    let s = DataFrameSerializer::json(JsonOptions::new().with_schema(schema));
-    let bytes = s.serialize(&frame).unwrap();
-    match s.deserialize_as::<DataFrame>(&bytes) { Ok(back) => println!("json schema {:?} eq={}", back.schema(), back.equals_missing(&frame)), Err(e) => println!("json schema err {e}") }
-    let nan = df!("x" => [f64::NAN]).unwrap();
-    println!("json nan: {:?}", DataFrameSerializer::new(FileType::Json).serialize(&nan).map(|b| String::from_utf8(b)));
-    let csvnan = DataFrameSerializer::new(FileType::Csv);
-    let b = csvnan.serialize(&nan).unwrap();
-    println!("csv nan: {:?} -> {:?}", String::from_utf8_lossy(&b), csvnan.deserialize_as::<DataFrame>(&b).map(|d| format!("{d}")));
-    let empty_header = b",a\n0,1\n1,2\n";
-    println!("csv empty header: {:?}", csvnan.deserialize_as::<DataFrame>(empty_header).map(|d| d.schema().clone()));
+}
+
+#[test]
+fn csv_write_options_shape_the_text() {
+    let small = df!("a" => [Some(1.25f64), None], "b" => ["x", "y;z"]).unwrap();
+    let serializer = DataFrameSerializer::csv(
+        CsvOptions::new()
+            .with_separator(b';')
+            .with_quote(b'\'')
+            .with_header(false)
+            .with_null_value("NA")
+            .with_float_precision(1),
+    );
+    assert_eq!(serializer.serialize(&small).unwrap(), b"1.2;x\nNA;'y;z'\n");
+    let back: DataFrame = DataFrameSerializer::csv(
+        CsvOptions::new()
+            .with_separator(b';')
+            .with_quote(b'\'')
+            .with_header(false)
+            .with_null_values(["NA"]),
+    )
+    .deserialize(b"1.2;x\nNA;'y;z'\n")
+    .unwrap();
+    assert_eq!(
+        text_of(&back, "column_2"),
+        [Some("x".into()), Some("y;z".into())]
+    );
+    assert_eq!(back.column("column_1").unwrap().null_count(), 1);
+}
+
+#[test]
+fn prefects_own_csv_cases_pass_in_our_terms() {
+    // A csv written with `sep=":"` and read with the defaults is one column `one:two`.
+    let small = df!("one" => [1i64], "two" => [2i64]).unwrap();
+    let written = DataFrameSerializer::csv(CsvOptions::new().with_separator(b':'))
+        .serialize(&small)
+        .unwrap();
+    let read: DataFrame = DataFrameSerializer::new(FileType::Csv)
+        .deserialize(&written)
+        .unwrap();
+    assert_eq!(
+        read.get_column_names()
+            .iter()
+            .map(|n| n.as_str())
+            .collect::<Vec<_>>(),
+        ["one:two"]
+    );
+    assert_eq!(text_of(&read, "one:two"), [Some("1:2".into())]);
+
+    // `na_values=[3, 5]`: those fields read as nulls.
+    let small = df!("one" => [1i64, 2, 3], "two" => [4i64, 5, 6]).unwrap();
+    let written = DataFrameSerializer::new(FileType::Csv)
+        .serialize(&small)
+        .unwrap();
+    let read: DataFrame = DataFrameSerializer::csv(CsvOptions::new().with_null_values(["3", "5"]))
+        .deserialize(&written)
+        .unwrap();
+    let expected =
+        df!("one" => [Some(1i64), Some(2), None], "two" => [Some(4i64), None, Some(6)]).unwrap();
+    assert!(read.equals_missing(&expected), "{read}");
+}
+
+#[test]
+fn file_types_parse_as_prefect_names_them() {
+    for (name, file_type) in [
+        ("csv", FileType::Csv),
+        ("parquet", FileType::Parquet),
+        ("json", FileType::Json),
+        ("ndjson", FileType::NdJson),
+        ("ipc", FileType::Ipc),
+        ("feather", FileType::Ipc),
+        ("avro", FileType::Avro),
+    ] {
+        assert_eq!(name.parse::<FileType>().unwrap(), file_type);
+        assert_eq!(
+            name.parse::<DataFrameSerializer>().unwrap(),
+            DataFrameSerializer::new(file_type)
+        );
+    }
+    // Every name Prefect's constructor refused in the vectors is refused here too.
+    let refused: Vec<String> = crate::vectors_of("PandasSerializer")
+        .iter()
+        .filter(|vector| vector["op"] == "construct")
+        .map(|vector| vector["ctor"]["file_type"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(refused.len(), 9);
+    for name in refused {
+        let err = name.parse::<FileType>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("unknown file type `{name}`; expected one of: csv, parquet, json, ndjson, ipc (or feather), avro")
+        );
+    }
+}
+
+#[test]
+fn serializers_compare_by_file_type_and_options() {
+    assert_eq!(
+        DataFrameSerializer::new(FileType::Csv),
+        DataFrameSerializer::csv(CsvOptions::default())
+    );
+    assert_ne!(
+        DataFrameSerializer::new(FileType::Csv),
+        DataFrameSerializer::csv(CsvOptions::new().with_separator(b':'))
+    );
+    assert_ne!(
+        DataFrameSerializer::new(FileType::Csv),
+        DataFrameSerializer::new(FileType::Json)
+    );
+}
+
+#[test]
+fn an_option_for_another_format_is_refused_when_built() {
+    let err =
+        DataFrameSerializer::ndjson(JsonOptions::new().with_layout(JsonLayout::PandasColumns))
+            .unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::InvalidOption { .. }));
+    assert!(
+        err.to_string()
+            .contains("ndjson is one row object per line"),
+        "{err}"
+    );
+    assert!(DataFrameSerializer::ndjson(JsonOptions::new()).is_ok());
+    assert_eq!(ZstdLevel::new(0), None);
+    assert_eq!(ZstdLevel::new(23), None);
+    assert_eq!(GzipLevel::new(10), None);
+    assert_eq!(BrotliLevel::new(12), None);
+    assert_eq!(ZstdLevel::new(3).map(ZstdLevel::get), Some(3));
+}
+
+#[test]
+fn bad_bytes_are_errors_for_every_file_type() {
+    let sample = sample().drop_many(["at_utc", "at_ny", "took"]);
+    for file_type in FileType::ALL {
+        let serializer = DataFrameSerializer::new(file_type);
+        let name = serializer_name(file_type);
+        let valid = serializer.serialize(&sample).unwrap();
+        let mut inputs: Vec<Vec<u8>> = vec![
+            Vec::new(),
+            b"garbage \x00\xff not a file".to_vec(),
+            (0..=255u8).cycle().take(4096).collect(),
+        ];
+        if matches!(
+            file_type,
+            FileType::Parquet | FileType::Ipc | FileType::Avro
+        ) {
+            // Every truncation of a binary file is malformed.
+            inputs.extend((0..valid.len()).step_by(7).map(|end| valid[..end].to_vec()));
+        }
+        for input in inputs {
+            match serializer.deserialize_as::<DataFrame>(&input) {
+                Err(err) => {
+                    assert_eq!(err.serializer(), name);
+                    assert_eq!(err.operation(), Operation::Deserialize);
+                }
+                // CSV and JSON read some garbage as text, which is no error.
+                Ok(_) => assert!(
+                    matches!(file_type, FileType::Csv | FileType::NdJson),
+                    "{file_type} read {input:?}"
+                ),
+            }
+        }
+    }
 }

@@ -14,9 +14,29 @@ mod derive;
 mod hygiene;
 mod json;
 mod prefect_datetime;
+#[cfg(feature = "dataframe")]
+mod prefect_pandas;
 mod streaming;
 
 use result_serializers::{Error, ErrorKind, Operation};
+
+/// Prefect 1.4.1's golden vectors, kept in the repository.
+fn vectors_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/prefect-vectors")
+}
+
+/// The vectors of the manifest written for `serializer` (a Prefect class name).
+fn vectors_of(serializer: &str) -> Vec<serde_json::Value> {
+    let manifest = std::fs::read(vectors_dir().join("manifest.json")).unwrap();
+    let manifest: serde_json::Value = serde_json::from_slice(&manifest).unwrap();
+    manifest["vectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|vector| vector["serializer"] == serializer)
+        .cloned()
+        .collect()
+}
 
 /// Asserts that `result` failed in `serializer` during `operation` with a kind `check` accepts.
 #[track_caller]

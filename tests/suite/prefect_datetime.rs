@@ -1,27 +1,13 @@
 //! Every `DateTimeSerializer` vector of Prefect 1.4.1 in `tests/data/prefect-vectors`.
 
-use std::path::PathBuf;
-
 use chrono::{DateTime, FixedOffset, NaiveDateTime, Timelike, Utc};
 use result_serializers::{DateTimeSerializer, ErrorKind, Serializer};
 use serde_json::Value;
 
-use crate::DeserializeAs;
-
-fn vectors_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/prefect-vectors")
-}
+use crate::{vectors_dir, vectors_of, DeserializeAs};
 
 fn datetime_vectors() -> Vec<Value> {
-    let manifest = std::fs::read(vectors_dir().join("manifest.json")).unwrap();
-    let manifest: Value = serde_json::from_slice(&manifest).unwrap();
-    manifest["vectors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|vector| vector["serializer"] == "DateTimeSerializer")
-        .cloned()
-        .collect()
+    vectors_of("DateTimeSerializer")
 }
 
 /// A Python `isoformat()` split into its wall-clock time and its UTC offset in seconds.

@@ -42,7 +42,8 @@ fn invalid(reason: String) -> ErrorKind {
 }
 
 pub(super) fn read(bytes: &[u8]) -> Result<DataFrame, ErrorKind> {
-    let columns: Ordered<Ordered<Value>> = serde_json::from_slice(bytes).map_err(ErrorKind::Json)?;
+    let columns: Ordered<Ordered<Value>> =
+        serde_json::from_slice(bytes).map_err(ErrorKind::Json)?;
     let labels: Vec<String> = columns
         .0
         .first()
@@ -59,7 +60,11 @@ pub(super) fn read(bytes: &[u8]) -> Result<DataFrame, ErrorKind> {
     }
     for (name, cells) in columns.0 {
         let same_labels = cells.0.len() == labels.len()
-            && cells.0.iter().zip(&labels).all(|((label, _), expected)| label == expected);
+            && cells
+                .0
+                .iter()
+                .zip(&labels)
+                .all(|((label, _), expected)| label == expected);
         if !same_labels {
             return Err(invalid(format!(
                 "column `{name}` has other row labels than the first column"

@@ -42,7 +42,10 @@ pub(super) fn read(options: &FormatOptions, bytes: &[u8]) -> Result<DataFrame, E
 }
 
 fn names(columns: &[String]) -> Arc<[PlSmallStr]> {
-    columns.iter().map(|name| PlSmallStr::from(name.as_str())).collect()
+    columns
+        .iter()
+        .map(|name| PlSmallStr::from(name.as_str()))
+        .collect()
 }
 
 fn read_csv(csv: &CsvOptions, bytes: &[u8]) -> Result<DataFrame, ErrorKind> {
@@ -74,9 +77,11 @@ fn read_json(json: &JsonOptions, bytes: &[u8], format: JsonFormat) -> Result<Dat
         .with_json_format(format)
         .infer_schema_len(json.infer_schema_length);
     if let Some(schema) = &json.schema {
-        reader = reader.with_schema(Arc::new(Schema::from_iter(schema.iter().map(
-            |(name, dtype)| (PlSmallStr::from(name.as_str()), dtype.clone()),
-        ))));
+        reader = reader.with_schema(Arc::new(Schema::from_iter(
+            schema
+                .iter()
+                .map(|(name, dtype)| (PlSmallStr::from(name.as_str()), dtype.clone())),
+        )));
     }
     reader.finish().map_err(ErrorKind::Polars)
 }
@@ -85,8 +90,9 @@ fn read_parquet(parquet: &ParquetOptions, bytes: &[u8]) -> Result<DataFrame, Err
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     use parquet::arrow::ProjectionMask;
 
-    let mut builder = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::copy_from_slice(bytes))
-        .map_err(ErrorKind::Parquet)?;
+    let mut builder =
+        ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::copy_from_slice(bytes))
+            .map_err(ErrorKind::Parquet)?;
     if let Some(columns) = &parquet.columns {
         let indices = column_indices(builder.schema(), columns)?;
         let mask = ProjectionMask::roots(builder.parquet_schema(), indices);

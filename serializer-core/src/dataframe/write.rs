@@ -34,7 +34,9 @@ pub(super) fn write<W: Write>(
                 .with_float_precision(csv.float_precision)
                 .finish(&mut frame),
             FormatOptions::Parquet(parquet) => ParquetWriter::new(writer)
-                .with_compression(parquet_compression(parquet.compression).map_err(ErrorKind::Polars)?)
+                .with_compression(
+                    parquet_compression(parquet.compression).map_err(ErrorKind::Polars)?,
+                )
                 .with_statistics(if parquet.statistics {
                     StatisticsOptions::default()
                 } else {

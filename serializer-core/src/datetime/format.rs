@@ -73,7 +73,7 @@ pub(super) fn format(parts: &DateTimeParts) -> Result<Formatted, &'static str> {
 
     if nanos != 0 {
         out.push(b'.');
-        if nanos % 1_000 == 0 {
+        if nanos.is_multiple_of(1_000) {
             out.push_digits(nanos / 1_000, 6);
         } else {
             out.push_digits(nanos, 9);
