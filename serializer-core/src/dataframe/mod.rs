@@ -12,14 +12,16 @@ use polars::frame::DataFrame;
 
 pub use self::options::{
     AvroCompression, AvroOptions, BrotliLevel, CsvOptions, FileType, GzipLevel, IpcCompression,
-    IpcOptions, JsonLayout, JsonOptions, ParquetCompression, ParquetOptions, UnknownFileType,
-    ZstdLevel,
+    IpcOptions, JsonLayout, JsonOptions, NdJsonOptions, ParquetCompression, ParquetOptions,
+    UnknownFileType, ZstdLevel,
 };
 use crate::{Error, ErrorKind, Operation, Serializer};
 
 /// Serializes polars [`DataFrame`]s as csv, parquet, json, ndjson, Arrow IPC (feather) or
 /// avro: Prefect's `PandasSerializer(file_type, serialize_kwargs, deserialize_kwargs)`, with
-/// typed options per file type in place of the keyword arguments.
+/// typed options per file type in place of the keyword arguments. Each file type has its own
+/// options type, so an option that does not belong to a format cannot be given to it;
+/// `#[serializer(dataframe(...))]` checks the same at compile time.
 ///
 /// ```
 /// use polars::prelude::*;
@@ -66,7 +68,7 @@ enum FormatOptions {
     Csv(CsvOptions),
     Parquet(ParquetOptions),
     Json(JsonOptions),
-    NdJson(JsonOptions),
+    NdJson(NdJsonOptions),
     Ipc(IpcOptions),
     Avro(AvroOptions),
 }
@@ -78,7 +80,7 @@ impl DataFrameSerializer {
             FileType::Csv => FormatOptions::Csv(CsvOptions::default()),
             FileType::Parquet => FormatOptions::Parquet(ParquetOptions::default()),
             FileType::Json => FormatOptions::Json(JsonOptions::default()),
-            FileType::NdJson => FormatOptions::NdJson(JsonOptions::default()),
+            FileType::NdJson => FormatOptions::NdJson(NdJsonOptions::default()),
             FileType::Ipc => FormatOptions::Ipc(IpcOptions::default()),
             FileType::Avro => FormatOptions::Avro(AvroOptions::default()),
         };
@@ -106,25 +108,11 @@ impl DataFrameSerializer {
         }
     }
 
-    /// A newline-delimited JSON serializer. Its documents are always row objects: a
-    /// [`JsonLayout`] other than [`JsonLayout::Records`] is refused here, where it is given.
-    pub fn ndjson(options: JsonOptions) -> Result<Self, Error> {
-        if options.layout != JsonLayout::Records {
-            return Err(Error::new(
-                name(FileType::NdJson),
-                Operation::Deserialize,
-                ErrorKind::InvalidOption {
-                    reason: format!(
-                        "the layout {:?} is for `json` documents; ndjson is one row object per line",
-                        options.layout
-                    )
-                    .into(),
-                },
-            ));
-        }
-        Ok(DataFrameSerializer {
+    /// A newline-delimited JSON serializer.
+    pub fn ndjson(options: NdJsonOptions) -> Self {
+        DataFrameSerializer {
             options: FormatOptions::NdJson(options),
-        })
+        }
     }
 
     /// An Arrow IPC (feather) serializer.

@@ -407,7 +407,7 @@ pub enum JsonLayout {
     PandasColumns,
 }
 
-/// JSON and newline-delimited JSON options; they concern reading.
+/// JSON options; they concern reading.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsonOptions {
     pub(super) layout: JsonLayout,
@@ -432,7 +432,7 @@ impl JsonOptions {
         JsonOptions::default()
     }
 
-    /// Reading: the layout of the document (`json` only; ndjson is always row objects).
+    /// Reading: the layout of the document.
     #[must_use]
     pub fn with_layout(mut self, layout: JsonLayout) -> Self {
         self.layout = layout;
@@ -492,6 +492,53 @@ impl AvroOptions {
     #[must_use]
     pub fn with_compression(mut self, compression: AvroCompression) -> Self {
         self.compression = compression;
+        self
+    }
+}
+
+/// Newline-delimited JSON options; they concern reading. Each line is one row object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NdJsonOptions {
+    pub(super) infer_schema_length: Option<NonZeroUsize>,
+    pub(super) schema: Option<Vec<(String, DataType)>>,
+}
+
+impl Default for NdJsonOptions {
+    /// The schema inferred from the first 100 rows.
+    fn default() -> Self {
+        NdJsonOptions {
+            infer_schema_length: NonZeroUsize::new(100),
+            schema: None,
+        }
+    }
+}
+
+impl NdJsonOptions {
+    /// The defaults.
+    pub fn new() -> Self {
+        NdJsonOptions::default()
+    }
+
+    /// Reading: how many rows to infer the schema from; `None` reads them all first.
+    #[must_use]
+    pub fn with_infer_schema_length(mut self, rows: Option<NonZeroUsize>) -> Self {
+        self.infer_schema_length = rows;
+        self
+    }
+
+    /// Reading: the schema, instead of inferring one.
+    #[must_use]
+    pub fn with_schema<I, S>(mut self, schema: I) -> Self
+    where
+        I: IntoIterator<Item = (S, DataType)>,
+        S: Into<String>,
+    {
+        self.schema = Some(
+            schema
+                .into_iter()
+                .map(|(name, dtype)| (name.into(), dtype))
+                .collect(),
+        );
         self
     }
 }

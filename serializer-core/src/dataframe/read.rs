@@ -7,17 +7,18 @@
 //! runs under [`guard`].
 
 use std::io::Cursor;
+use std::num::NonZeroUsize;
 use std::sync::Arc;
 
 use arrow_array::RecordBatch;
 use arrow_schema::{ArrowError, SchemaRef};
 use polars::io::avro::AvroReader;
 use polars::prelude::{
-    CsvParseOptions, CsvReadOptions, DataFrame, IpcStreamReader, JsonFormat, JsonReader,
+    CsvParseOptions, CsvReadOptions, DataFrame, DataType, IpcStreamReader, JsonFormat, JsonReader,
     NullValues, PlSmallStr, Schema, SerReader,
 };
 
-use super::options::{CsvOptions, IpcOptions, JsonLayout, JsonOptions, ParquetOptions};
+use super::options::{CsvOptions, IpcOptions, JsonLayout, NdJsonOptions, ParquetOptions};
 use super::{guard, pandas_json, FormatOptions};
 use crate::ErrorKind;
 
@@ -28,10 +29,25 @@ pub(super) fn read(options: &FormatOptions, bytes: &[u8]) -> Result<DataFrame, E
         FormatOptions::Json(json) if json.layout == JsonLayout::PandasColumns => {
             guard("polars", || pandas_json::read(bytes))
         }
-        FormatOptions::Json(json) => guard("polars", || read_json(json, bytes, JsonFormat::Json)),
-        FormatOptions::NdJson(json) => {
-            guard("polars", || read_json(json, bytes, JsonFormat::JsonLines))
-        }
+        FormatOptions::Json(json) => guard("polars", || {
+            read_json(
+                json.infer_schema_length,
+                json.schema.as_deref(),
+                bytes,
+                JsonFormat::Json,
+            )
+        }),
+        FormatOptions::NdJson(NdJsonOptions {
+            infer_schema_length,
+            schema,
+        }) => guard("polars", || {
+            read_json(
+                *infer_schema_length,
+                schema.as_deref(),
+                bytes,
+                JsonFormat::JsonLines,
+            )
+        }),
         FormatOptions::Ipc(ipc) => guard("arrow-ipc", || read_ipc(ipc, bytes)),
         FormatOptions::Avro(_) => guard("polars", || {
             AvroReader::new(Cursor::new(bytes))
@@ -72,11 +88,16 @@ fn read_csv(csv: &CsvOptions, bytes: &[u8]) -> Result<DataFrame, ErrorKind> {
         .map_err(ErrorKind::Polars)
 }
 
-fn read_json(json: &JsonOptions, bytes: &[u8], format: JsonFormat) -> Result<DataFrame, ErrorKind> {
+fn read_json(
+    infer_schema_length: Option<NonZeroUsize>,
+    schema: Option<&[(String, DataType)]>,
+    bytes: &[u8],
+    format: JsonFormat,
+) -> Result<DataFrame, ErrorKind> {
     let mut reader = JsonReader::new(Cursor::new(bytes))
         .with_json_format(format)
-        .infer_schema_len(json.infer_schema_length);
-    if let Some(schema) = &json.schema {
+        .infer_schema_len(infer_schema_length);
+    if let Some(schema) = schema {
         reader = reader.with_schema(Arc::new(Schema::from_iter(
             schema
                 .iter()
