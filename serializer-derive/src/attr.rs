@@ -4,8 +4,11 @@ use proc_macro2::{Span, TokenStream, TokenTree};
 use syn::meta::ParseNestedMeta;
 use syn::{Attribute, Meta, Token};
 
+use crate::dataframe::{self, DataFrame};
 use crate::errors::{did_you_mean, one_of, Errors};
-use crate::symbol::{BINARY, CRATE, DATETIME, JSON, JSON_OPTIONS, KINDS, PRETTY, SERIALIZER, WITH};
+use crate::symbol::{
+    BINARY, CRATE, DATAFRAME, DATETIME, JSON, JSON_OPTIONS, KINDS, PRETTY, SERIALIZER, WITH,
+};
 
 /// What the attributes of one type say.
 #[derive(Default)]
@@ -31,6 +34,7 @@ pub(crate) enum Kind {
     Json { pretty: bool },
     Binary,
     DateTime,
+    DataFrame(DataFrame),
     With(syn::Path),
 }
 
@@ -89,6 +93,18 @@ fn parse_key(meta: &ParseNestedMeta<'_>, out: &mut Attrs, errors: &mut Errors) -
         DATETIME => {
             no_value(meta, DATETIME, errors)?;
             choose(out, errors, DATETIME, span, Kind::DateTime);
+        }
+        DATAFRAME if cfg!(feature = "dataframe") => {
+            if let Some(frame) = dataframe::parse(meta, span, errors)? {
+                choose(out, errors, DATAFRAME, span, Kind::DataFrame(frame));
+            }
+        }
+        DATAFRAME => {
+            errors.push(meta.error(
+                "`dataframe` needs the `dataframe` feature of result-serializers: \
+                 `result-serializers = { version = \"...\", features = [\"dataframe\"] }`",
+            ));
+            take_rest(meta)?;
         }
         WITH => {
             if let Some(path) = path_value(meta, WITH, "path::To::Serializer", errors)? {
@@ -277,7 +293,7 @@ mod tests {
         assert_eq!(
             errors,
             [
-                "unknown serializer `jsn`; expected one of: json, binary, datetime, with; did you mean `json`?",
+                "unknown serializer `jsn`; expected one of: json, binary, datetime, dataframe, with; did you mean `json`?",
                 "`json` takes no value: write `json`, or `json(pretty)` for indented output",
                 "a type has one serializer: `json` conflicts with `binary`; keep one of them",
                 "`binary` chosen here",

@@ -46,10 +46,14 @@ fn expand(input: &Input<'_>, chosen: &Chosen) -> TokenStream {
     }
 
     let assoc = quote_spanned!(span=> type Serializer = #serializer_ty;);
-    let datetime = matches!(chosen.kind, Kind::DateTime).then(|| datetime_value(input));
+    let value_impl = match chosen.kind {
+        Kind::DateTime => datetime_value(input),
+        Kind::DataFrame(_) => crate::dataframe::value_impl(input),
+        _ => TokenStream::new(),
+    };
 
     let body = quote! {
-        #datetime
+        #value_impl
 
         #[automatically_derived]
         impl #impl_generics _rs::ResultSerializer for #ident #ty_generics #where_clause {
@@ -82,6 +86,10 @@ fn serializer(kind: &Kind, span: Span) -> (TokenStream, TokenStream) {
         Kind::DateTime => (
             quote_spanned!(span=> _rs::DateTimeSerializer),
             quote!(_rs::DateTimeSerializer::new()),
+        ),
+        Kind::DataFrame(frame) => (
+            quote_spanned!(span=> _rs::DataFrameSerializer),
+            crate::dataframe::constructor(frame),
         ),
         Kind::With(path) => (
             path.to_token_stream(),

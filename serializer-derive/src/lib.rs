@@ -4,6 +4,7 @@
 
 mod ast;
 mod attr;
+mod dataframe;
 mod errors;
 mod expand;
 mod fallback;

@@ -35,7 +35,17 @@ pub(crate) fn check(input: &Input<'_>, errors: &mut Errors) {
         }
         return;
     };
-    if let Kind::DateTime = chosen.kind {
+    let needs_newtype = match chosen.kind {
+        Kind::DateTime => Some((
+            "datetime",
+            "a chrono date-time",
+            "DateTime<Utc>",
+            " (or `DateTime<FixedOffset>`, `NaiveDateTime`)",
+        )),
+        Kind::DataFrame(_) => Some(("dataframe(...)", "a polars DataFrame", "DataFrame", "")),
+        _ => None,
+    };
+    if let Some((attribute, what, example, others)) = needs_newtype {
         if input.newtype_field().is_none() {
             let shape = match input.data {
                 Data::Struct(data) if data.fields.is_empty() => input.ident.to_token_stream(),
@@ -46,8 +56,8 @@ pub(crate) fn check(input: &Input<'_>, errors: &mut Errors) {
             errors.spanned(
                 shape,
                 format!(
-                    "`#[serializer(datetime)]` needs a newtype over a chrono date-time, such as \
-                     `struct {}(DateTime<Utc>);` (or `DateTime<FixedOffset>`, `NaiveDateTime`)",
+                    "`#[serializer({attribute})]` needs a newtype over {what}, such as \
+                     `struct {}({example});`{others}",
                     input.ident
                 ),
             );

@@ -486,3 +486,172 @@ fn bad_bytes_are_errors_for_every_file_type() {
         }
     }
 }
+
+mod derived {
+    use result_serializers::dataframe::{
+        AvroCompression, AvroOptions, CsvOptions, DataFrameSerializer, GzipLevel, IpcCompression,
+        IpcOptions, JsonLayout, JsonOptions, NdJsonOptions, ParquetCompression, ParquetOptions,
+        ZstdLevel,
+    };
+    use result_serializers::polars::prelude::*;
+    use result_serializers::ResultSerializer;
+    use std::num::NonZeroUsize;
+
+    #[derive(Debug, ResultSerializer)]
+    #[serializer(dataframe(
+        file_type = "parquet",
+        compression = "zstd",
+        level = 3,
+        statistics = false,
+        row_group_size = 2
+    ))]
+    struct Sales(DataFrame);
+
+    #[derive(Debug, ResultSerializer)]
+    #[serializer(dataframe(
+        file_type = "parquet",
+        compression = "gzip",
+        level = 9,
+        columns = ["int", "text"],
+        row_limit = 2
+    ))]
+    struct Projected {
+        frame: DataFrame,
+    }
+
+    #[derive(Debug, ResultSerializer)]
+    #[serializer(dataframe(
+        file_type = "csv",
+        separator = ';',
+        quote = "'",
+        header = true,
+        null_value = "NA",
+        null_values = ["NA"],
+        parse_dates = true,
+        float_precision = 3,
+        date_format = "%Y/%m/%d",
+        datetime_format = "%Y-%m-%d %H:%M:%S%.6f",
+        columns = ["int", "day"]
+    ))]
+    struct Report(DataFrame);
+
+    #[derive(Debug, ResultSerializer)]
+    #[serializer(dataframe(file_type = "feather", compression = "zstd"))]
+    struct Feather(DataFrame);
+
+    #[derive(Debug, ResultSerializer)]
+    #[serializer(dataframe(
+        file_type = "json",
+        layout = "pandas_columns",
+        infer_schema_length = 5
+    ))]
+    struct FromPandas(DataFrame);
+
+    #[derive(Debug, ResultSerializer)]
+    #[serializer(dataframe(file_type = "ndjson", infer_schema_length = 10))]
+    struct Lines(DataFrame);
+
+    #[derive(Debug, ResultSerializer)]
+    #[serializer(dataframe(file_type = "avro", compression = "deflate"))]
+    struct Archive(DataFrame);
+
+    #[test]
+    fn the_attribute_builds_the_same_serializer_as_the_options() {
+        let nonzero = |n| NonZeroUsize::new(n).unwrap();
+        assert_eq!(
+            Sales::serializer(),
+            DataFrameSerializer::parquet(
+                ParquetOptions::new()
+                    .with_compression(ParquetCompression::Zstd(ZstdLevel::new(3)))
+                    .with_statistics(false)
+                    .with_row_group_size(nonzero(2))
+            )
+        );
+        assert_eq!(
+            Projected::serializer(),
+            DataFrameSerializer::parquet(
+                ParquetOptions::new()
+                    .with_compression(ParquetCompression::Gzip(GzipLevel::new(9)))
+                    .with_columns(["int", "text"])
+                    .with_row_limit(2)
+            )
+        );
+        assert_eq!(
+            Report::serializer(),
+            DataFrameSerializer::csv(
+                CsvOptions::new()
+                    .with_separator(b';')
+                    .with_quote(b'\'')
+                    .with_header(true)
+                    .with_null_value("NA")
+                    .with_null_values(["NA"])
+                    .with_parse_dates(true)
+                    .with_float_precision(3)
+                    .with_date_format("%Y/%m/%d")
+                    .with_datetime_format("%Y-%m-%d %H:%M:%S%.6f")
+                    .with_columns(["int", "day"])
+            )
+        );
+        assert_eq!(
+            Feather::serializer(),
+            DataFrameSerializer::ipc(
+                IpcOptions::new().with_compression(IpcCompression::Zstd(None))
+            )
+        );
+        assert_eq!(
+            FromPandas::serializer(),
+            DataFrameSerializer::json(
+                JsonOptions::new()
+                    .with_layout(JsonLayout::PandasColumns)
+                    .with_infer_schema_length(Some(nonzero(5)))
+            )
+        );
+        assert_eq!(
+            Lines::serializer(),
+            DataFrameSerializer::ndjson(
+                NdJsonOptions::new().with_infer_schema_length(Some(nonzero(10)))
+            )
+        );
+        assert_eq!(
+            Archive::serializer(),
+            DataFrameSerializer::avro(
+                AvroOptions::new().with_compression(AvroCompression::Deflate)
+            )
+        );
+    }
+
+    #[test]
+    fn derived_newtypes_round_trip() {
+        let sample = super::sample();
+        let bytes = Sales(sample.clone()).to_result_bytes().unwrap();
+        assert!(Sales::from_result_bytes(&bytes)
+            .unwrap()
+            .0
+            .equals_missing(&sample));
+
+        let bytes = Feather(sample.clone()).to_result_bytes().unwrap();
+        assert!(Feather::from_result_bytes(&bytes)
+            .unwrap()
+            .0
+            .equals_missing(&sample));
+
+        let projected = Projected {
+            frame: sample.clone(),
+        };
+        let back = Projected::from_result_bytes(&projected.to_result_bytes().unwrap()).unwrap();
+        assert!(back
+            .frame
+            .equals_missing(&sample.select(["int", "text"]).unwrap().head(Some(2))));
+
+        let report = Report(sample.select(["int", "float", "day"]).unwrap());
+        let bytes = report.to_result_bytes().unwrap();
+        assert!(String::from_utf8_lossy(&bytes).starts_with("int;float;day\n1;1.500;2020/01/01\n"));
+        let back = Report::from_result_bytes(&bytes).unwrap();
+        assert!(
+            back.0
+                .equals_missing(&sample.select(["int", "day"]).unwrap()),
+            "{}",
+            back.0
+        );
+    }
+}
