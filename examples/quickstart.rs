@@ -2,7 +2,7 @@
 //! them back.
 //!
 //! ```text
-//! cargo run --example quickstart [DIRECTORY]
+//! cargo run --example quickstart --features dataframe [DIRECTORY]
 //! ```
 //!
 //! Files go to `DIRECTORY`, by default `target/quickstart-results`.
@@ -12,6 +12,7 @@ use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+use result_serializers::polars::prelude::{df, DataFrame};
 use result_serializers::{Error, Operation, ResultSerializer, Serializer};
 use serde::{Deserialize, Serialize};
 
@@ -46,6 +47,17 @@ struct FinishedAt(DateTime<Utc>);
 #[derive(Debug, PartialEq, ResultSerializer)]
 #[serializer(datetime)]
 struct NextRunLocal(DateTime<FixedOffset>);
+
+/// Per-sensor statistics as a table: Parquet with zstd, which pandas reads as well.
+#[derive(Debug, ResultSerializer)]
+#[serializer(dataframe(file_type = "parquet", compression = "zstd", level = 3))]
+struct SensorStats(DataFrame);
+
+impl PartialEq for SensorStats {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.equals_missing(&other.0)
+    }
+}
 
 /// A serializer of our own, the way a Prefect user subclassed `Serializer`: tab-separated
 /// `sensor<TAB>threshold` lines.
@@ -118,7 +130,7 @@ where
     };
     let preview: String = preview.chars().take(48).collect();
     println!(
-        "  {:<20} {:>6} bytes  {:<18} {preview}",
+        "  {:<20} {:>6} bytes  {:<19} {preview}",
         file,
         bytes.len(),
         std::any::type_name::<T::Serializer>()
@@ -160,7 +172,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             failed_tasks: vec!["upload-archive".into()],
         },
     )?;
+    let mut by_sensor = vec![(0u32, 0f64); 16];
+    for reading in &readings {
+        if let Some(entry) = by_sensor.get_mut(usize::from(reading.sensor)) {
+            entry.0 += 1;
+            entry.1 += f64::from(reading.value);
+        }
+    }
+    let stats = SensorStats(df!(
+        "sensor" => (0..16u32).collect::<Vec<_>>(),
+        "count" => by_sensor.iter().map(|(count, _)| *count).collect::<Vec<_>>(),
+        "mean" => by_sensor.iter().map(|(count, sum)| sum / f64::from(*count)).collect::<Vec<_>>(),
+    )?);
     persist_and_reload(&dir, "readings.bin", &Readings(readings))?;
+    persist_and_reload(&dir, "sensor_stats.parquet", &stats)?;
     persist_and_reload(&dir, "finished_at.txt", &FinishedAt(finished))?;
     persist_and_reload(
         &dir,

@@ -88,6 +88,13 @@ pub enum ErrorKind {
         reason: Cow<'static, str>,
     },
 
+    /// The input is malformed: a check of this crate refused it before decoding.
+    #[error("malformed input: {reason}")]
+    Malformed {
+        /// What is wrong with it.
+        reason: Cow<'static, str>,
+    },
+
     /// An option that cannot apply, found when building the serializer or when reading.
     #[error("{reason}")]
     InvalidOption {

@@ -1,5 +1,7 @@
 //! DataFrames through polars: Prefect's `PandasSerializer`.
 
+mod avro_guard;
+mod ipc_guard;
 mod options;
 mod pandas_json;
 mod read;

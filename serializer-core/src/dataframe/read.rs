@@ -50,6 +50,7 @@ pub(super) fn read(options: &FormatOptions, bytes: &[u8]) -> Result<DataFrame, E
         }),
         FormatOptions::Ipc(ipc) => guard("arrow-ipc", || read_ipc(ipc, bytes)),
         FormatOptions::Avro(_) => guard("polars", || {
+            super::avro_guard::check(bytes)?;
             AvroReader::new(Cursor::new(bytes))
                 .finish()
                 .map_err(ErrorKind::Polars)
@@ -130,6 +131,7 @@ fn read_parquet(parquet: &ParquetOptions, bytes: &[u8]) -> Result<DataFrame, Err
 fn read_ipc(ipc: &IpcOptions, bytes: &[u8]) -> Result<DataFrame, ErrorKind> {
     use arrow_ipc::reader::FileReader;
 
+    super::ipc_guard::check(bytes)?;
     let mut reader = FileReader::try_new(Cursor::new(bytes), None).map_err(ErrorKind::Arrow)?;
     if let Some(columns) = &ipc.columns {
         let indices = column_indices(&reader.schema(), columns)?;

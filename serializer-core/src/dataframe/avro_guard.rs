@@ -1,0 +1,408 @@
+//! Walks an Avro object container file before polars reads it.
+//!
+//! polars' Avro reader trusts the counts and lengths it reads: a corrupt one makes it allocate
+//! terabytes and abort, or panic. This walk decodes the header, every block (decompressed with
+//! a bound) and every value by the file's schema, checking each count and length against the
+//! bytes actually there, without building any value. A file that passes holds no length the
+//! input cannot back.
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use serde_json::Value;
+
+use crate::ErrorKind;
+
+const MAGIC: &[u8] = b"Obj\x01";
+const SYNC_LEN: usize = 16;
+/// How deeply schemas and values may nest.
+const MAX_DEPTH: usize = 64;
+/// How many values that take no bytes (nulls, empty records) one count may repeat.
+const MAX_EMPTY_REPEATS: u64 = 1 << 20;
+/// Snappy expands a compressed byte to at most about 32 (a 64-byte copy from a 2-byte tag).
+const SNAPPY_MAX_RATIO: usize = 32;
+
+fn malformed(reason: impl Into<String>) -> ErrorKind {
+    ErrorKind::Malformed {
+        reason: format!("avro: {}", reason.into()).into(),
+    }
+}
+
+/// A schema, with named types resolved through [`Schemas::named`].
+#[derive(Debug, Clone)]
+enum Schema {
+    Null,
+    Boolean,
+    Int,
+    Long,
+    Float,
+    Double,
+    Bytes,
+    Record(Vec<Schema>),
+    Enum(u64),
+    Array(Box<Schema>),
+    Map(Box<Schema>),
+    Union(Vec<Schema>),
+    Fixed(usize),
+    Named(String),
+}
+
+#[derive(Default)]
+struct Schemas {
+    named: HashMap<String, Schema>,
+}
+
+impl Schemas {
+    fn parse(&mut self, json: &Value, namespace: &str, depth: usize) -> Result<Schema, ErrorKind> {
+        if depth > MAX_DEPTH {
+            return Err(malformed("the schema nests too deeply"));
+        }
+        match json {
+            Value::String(name) => Ok(self
+                .primitive(name)
+                .unwrap_or_else(|| Schema::Named(self.full_name(name, namespace)))),
+            Value::Array(branches) => branches
+                .iter()
+                .map(|branch| self.parse(branch, namespace, depth + 1))
+                .collect::<Result<_, _>>()
+                .map(Schema::Union),
+            Value::Object(object) => {
+                let kind = object
+                    .get("type")
+                    .ok_or_else(|| malformed("a schema has no type"))?;
+                let Value::String(kind) = kind else {
+                    return self.parse(kind, namespace, depth + 1);
+                };
+                let name = object
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let namespace = object
+                    .get("namespace")
+                    .and_then(Value::as_str)
+                    .unwrap_or(namespace);
+                let full = self.full_name(name, namespace);
+                let schema = match kind.as_str() {
+                    "record" | "error" => {
+                        // Registered first, so that fields may refer to the record itself.
+                        self.named.insert(full.clone(), Schema::Record(Vec::new()));
+                        let fields = object
+                            .get("fields")
+                            .and_then(Value::as_array)
+                            .ok_or_else(|| malformed("a record has no fields"))?;
+                        let fields = fields
+                            .iter()
+                            .map(|field| {
+                                let kind = field
+                                    .get("type")
+                                    .ok_or_else(|| malformed("a field has no type"))?;
+                                self.parse(kind, namespace, depth + 1)
+                            })
+                            .collect::<Result<_, _>>()?;
+                        Schema::Record(fields)
+                    }
+                    "enum" => {
+                        let symbols = object
+                            .get("symbols")
+                            .and_then(Value::as_array)
+                            .map_or(0, Vec::len);
+                        Schema::Enum(symbols as u64)
+                    }
+                    "array" => Schema::Array(Box::new(
+                        self.parse(
+                            object
+                                .get("items")
+                                .ok_or_else(|| malformed("an array has no items"))?,
+                            namespace,
+                            depth + 1,
+                        )?,
+                    )),
+                    "map" => Schema::Map(Box::new(
+                        self.parse(
+                            object
+                                .get("values")
+                                .ok_or_else(|| malformed("a map has no values"))?,
+                            namespace,
+                            depth + 1,
+                        )?,
+                    )),
+                    "fixed" => {
+                        let size = object
+                            .get("size")
+                            .and_then(Value::as_u64)
+                            .ok_or_else(|| malformed("a fixed has no size"))?;
+                        Schema::Fixed(
+                            usize::try_from(size)
+                                .map_err(|_| malformed("a fixed size is too large"))?,
+                        )
+                    }
+                    other => self
+                        .primitive(other)
+                        .ok_or_else(|| malformed(format!("unknown schema type `{other}`")))?,
+                };
+                if matches!(kind.as_str(), "record" | "error" | "enum" | "fixed") {
+                    self.named.insert(full, schema.clone());
+                }
+                Ok(schema)
+            }
+            _ => Err(malformed(
+                "a schema is neither a name, a union nor an object",
+            )),
+        }
+    }
+
+    fn primitive(&self, name: &str) -> Option<Schema> {
+        Some(match name {
+            "null" => Schema::Null,
+            "boolean" => Schema::Boolean,
+            "int" => Schema::Int,
+            "long" => Schema::Long,
+            "float" => Schema::Float,
+            "double" => Schema::Double,
+            "bytes" | "string" => Schema::Bytes,
+            _ => return None,
+        })
+    }
+
+    fn full_name(&self, name: &str, namespace: &str) -> String {
+        if name.contains('.') || namespace.is_empty() {
+            name.to_string()
+        } else {
+            format!("{namespace}.{name}")
+        }
+    }
+}
+
+/// Bytes being read, each read checked against what is left.
+struct Cursor<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn take(&mut self, len: usize) -> Result<&'a [u8], ErrorKind> {
+        let end = self
+            .pos
+            .checked_add(len)
+            .filter(|end| *end <= self.bytes.len());
+        let end = end.ok_or_else(|| {
+            malformed(format!(
+                "{len} bytes are declared, {} remain",
+                self.bytes.len() - self.pos
+            ))
+        })?;
+        let taken = self.bytes.get(self.pos..end).unwrap_or_default();
+        self.pos = end;
+        Ok(taken)
+    }
+
+    /// A zigzag varint.
+    fn long(&mut self) -> Result<i64, ErrorKind> {
+        let mut value: u64 = 0;
+        for shift in (0..70).step_by(7) {
+            let byte = *self.take(1)?.first().unwrap_or(&0);
+            if shift == 63 && byte > 1 {
+                return Err(malformed("a varint overflows 64 bits"));
+            }
+            value |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Ok(((value >> 1) as i64) ^ -((value & 1) as i64));
+            }
+        }
+        Err(malformed("a varint is longer than 10 bytes"))
+    }
+
+    fn length(&mut self) -> Result<usize, ErrorKind> {
+        let length = self.long()?;
+        usize::try_from(length).map_err(|_| malformed(format!("a length is negative ({length})")))
+    }
+
+    fn remaining(&self) -> usize {
+        self.bytes.len() - self.pos
+    }
+}
+
+fn walk(
+    schemas: &Schemas,
+    schema: &Schema,
+    data: &mut Cursor<'_>,
+    depth: usize,
+) -> Result<(), ErrorKind> {
+    if depth > MAX_DEPTH {
+        return Err(malformed("a value nests too deeply"));
+    }
+    match schema {
+        Schema::Null => Ok(()),
+        Schema::Boolean => match data.take(1)? {
+            [0 | 1] => Ok(()),
+            _ => Err(malformed("a boolean is neither 0 nor 1")),
+        },
+        Schema::Int | Schema::Long => data.long().map(drop),
+        Schema::Float => data.take(4).map(drop),
+        Schema::Double => data.take(8).map(drop),
+        Schema::Bytes => {
+            let len = data.length()?;
+            data.take(len).map(drop)
+        }
+        Schema::Fixed(size) => data.take(*size).map(drop),
+        Schema::Enum(symbols) => match u64::try_from(data.long()?) {
+            Ok(index) if index < *symbols => Ok(()),
+            _ => Err(malformed("an enum index is out of range")),
+        },
+        Schema::Union(branches) => {
+            let index = data.long()?;
+            let branch = usize::try_from(index)
+                .ok()
+                .and_then(|index| branches.get(index))
+                .ok_or_else(|| {
+                    malformed(format!(
+                        "union branch {index} of {} does not exist",
+                        branches.len()
+                    ))
+                })?;
+            walk(schemas, branch, data, depth + 1)
+        }
+        Schema::Record(fields) => fields
+            .iter()
+            .try_for_each(|field| walk(schemas, field, data, depth + 1)),
+        Schema::Array(items) => blocks(data, |data| walk(schemas, items, data, depth + 1)),
+        Schema::Map(values) => blocks(data, |data| {
+            let len = data.length()?;
+            data.take(len)?;
+            walk(schemas, values, data, depth + 1)
+        }),
+        Schema::Named(name) => {
+            let named = schemas
+                .named
+                .get(name)
+                .ok_or_else(|| malformed(format!("the schema names an unknown type `{name}`")))?;
+            walk(schemas, named, data, depth + 1)
+        }
+    }
+}
+
+/// Repeats `item` `count` times, bounding counts whose items take no bytes.
+fn repeat(
+    data: &mut Cursor<'_>,
+    count: u64,
+    mut item: impl FnMut(&mut Cursor<'_>) -> Result<(), ErrorKind>,
+) -> Result<(), ErrorKind> {
+    for done in 0..count {
+        let before = data.pos;
+        item(data)?;
+        if data.pos == before && count - done > MAX_EMPTY_REPEATS {
+            return Err(malformed(format!("{count} values that take no bytes")));
+        }
+    }
+    Ok(())
+}
+
+/// An array's or map's blocks: a count (negative: followed by a byte size), up to count 0.
+fn blocks(
+    data: &mut Cursor<'_>,
+    mut item: impl FnMut(&mut Cursor<'_>) -> Result<(), ErrorKind>,
+) -> Result<(), ErrorKind> {
+    loop {
+        let count = data.long()?;
+        if count == 0 {
+            return Ok(());
+        }
+        if count < 0 {
+            data.length()?;
+        }
+        repeat(data, count.unsigned_abs(), &mut item)?;
+    }
+}
+
+fn decompress(codec: &str, block: &[u8]) -> Result<Vec<u8>, ErrorKind> {
+    match codec {
+        "null" => Ok(block.to_vec()),
+        "deflate" => {
+            // Deflate cannot expand a byte past 1,032, so the output is bounded by the input.
+            let mut out = Vec::new();
+            flate2::read::DeflateDecoder::new(block)
+                .read_to_end(&mut out)
+                .map_err(|err| malformed(format!("a deflate block is corrupt: {err}")))?;
+            Ok(out)
+        }
+        "snappy" => {
+            let compressed = block
+                .get(..block.len().saturating_sub(4))
+                .unwrap_or_default();
+            let declared = snap::raw::decompress_len(compressed)
+                .map_err(|err| malformed(format!("a snappy block is corrupt: {err}")))?;
+            if declared > compressed.len().saturating_mul(SNAPPY_MAX_RATIO) + 64 {
+                return Err(malformed(format!(
+                    "a snappy block of {} bytes claims {declared} bytes uncompressed",
+                    compressed.len()
+                )));
+            }
+            snap::raw::Decoder::new()
+                .decompress_vec(compressed)
+                .map_err(|err| malformed(format!("a snappy block is corrupt: {err}")))
+        }
+        other => Err(malformed(format!(
+            "the codec `{other}` is not read (null, deflate and snappy are)"
+        ))),
+    }
+}
+
+pub(super) fn check(bytes: &[u8]) -> Result<(), ErrorKind> {
+    let mut input = Cursor { bytes, pos: 0 };
+    if input.take(MAGIC.len()).ok() != Some(MAGIC) {
+        return Err(malformed(
+            "not an Avro object container file: it does not start with `Obj\\x01`",
+        ));
+    }
+    let mut metadata = HashMap::new();
+    loop {
+        let count = input.long()?;
+        if count == 0 {
+            break;
+        }
+        if count < 0 {
+            input.length()?;
+        }
+        repeat(&mut input, count.unsigned_abs(), |input| {
+            let key_len = input.length()?;
+            let key = String::from_utf8_lossy(input.take(key_len)?).into_owned();
+            let value_len = input.length()?;
+            metadata.insert(key, input.take(value_len)?.to_vec());
+            Ok(())
+        })?;
+    }
+    let sync = input.take(SYNC_LEN)?;
+    let schema_json: Value =
+        serde_json::from_slice(metadata.get("avro.schema").map_or(&b""[..], Vec::as_slice))
+            .map_err(|err| malformed(format!("the schema is not JSON: {err}")))?;
+    let mut schemas = Schemas::default();
+    let schema = schemas.parse(&schema_json, "", 0)?;
+    let codec = metadata.get("avro.codec").map_or_else(
+        || "null".to_string(),
+        |codec| String::from_utf8_lossy(codec).into_owned(),
+    );
+
+    while input.remaining() > 0 {
+        let count =
+            u64::try_from(input.long()?).map_err(|_| malformed("a block count is negative"))?;
+        let size = input.length()?;
+        let data = decompress(&codec, input.take(size)?)?;
+        let mut rows = Cursor {
+            bytes: &data,
+            pos: 0,
+        };
+        repeat(&mut rows, count, |rows| walk(&schemas, &schema, rows, 0))?;
+        if rows.remaining() != 0 {
+            return Err(malformed(format!(
+                "a block has {} bytes after its {count} rows",
+                rows.remaining()
+            )));
+        }
+        if input.take(SYNC_LEN)? != sync {
+            return Err(malformed(
+                "a block does not end with the file's sync marker",
+            ));
+        }
+    }
+    Ok(())
+}

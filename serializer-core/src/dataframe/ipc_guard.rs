@@ -1,0 +1,122 @@
+//! Checks the sizes an Arrow IPC file declares before any decoder allocates them.
+//!
+//! A compressed buffer starts with its uncompressed length, which the readers (arrow-ipc's as
+//! polars') allocate at once: a corrupt length of 2^51 bytes ends the process. Here every
+//! block, message and buffer is bounded by the input, and every declared uncompressed length
+//! by the most its codec can expand the compressed bytes to.
+
+use arrow_ipc::{CompressionType, RecordBatch};
+
+use crate::ErrorKind;
+
+const MAGIC: &[u8] = b"ARROW1";
+/// LZ4 expands a byte to at most 255.
+const LZ4_MAX_RATIO: u64 = 256;
+/// Zstd's densest block, an RLE block of 128 KiB from 4 bytes, expands 32,768 times.
+const ZSTD_MAX_RATIO: u64 = 32_768;
+/// Frame headers and the like.
+const SLACK: u64 = 4_096;
+
+fn malformed(reason: String) -> ErrorKind {
+    ErrorKind::Malformed {
+        reason: reason.into(),
+    }
+}
+
+/// `bytes[start..start + len]`, or an error naming `what`.
+fn slice<'a>(bytes: &'a [u8], start: usize, len: usize, what: &str) -> Result<&'a [u8], ErrorKind> {
+    start
+        .checked_add(len)
+        .and_then(|end| bytes.get(start..end))
+        .ok_or_else(|| malformed(format!("the {what} lies outside the file")))
+}
+
+fn to_usize(value: i64, what: &str) -> Result<usize, ErrorKind> {
+    usize::try_from(value).map_err(|_| malformed(format!("the {what} is negative")))
+}
+
+fn le_i32(bytes: &[u8]) -> Option<i32> {
+    Some(i32::from_le_bytes(bytes.get(..4)?.try_into().ok()?))
+}
+
+pub(super) fn check(bytes: &[u8]) -> Result<(), ErrorKind> {
+    // The readers find the footer from the end, whatever the file starts with.
+    if bytes.len() < MAGIC.len() + 4 || !bytes.ends_with(MAGIC) {
+        return Err(malformed(
+            "not an Arrow IPC file: it does not end with `ARROW1`".into(),
+        ));
+    }
+    let footer_end = bytes.len() - MAGIC.len() - 4;
+    let footer_len = le_i32(slice(bytes, footer_end, 4, "footer length")?).unwrap_or(-1);
+    let footer_len = to_usize(i64::from(footer_len), "footer length")?;
+    let footer_start = footer_end
+        .checked_sub(footer_len)
+        .ok_or_else(|| malformed("the footer is longer than the file".into()))?;
+    let footer = arrow_ipc::root_as_footer(slice(bytes, footer_start, footer_len, "footer")?)
+        .map_err(|err| malformed(format!("the footer is not valid: {err}")))?;
+
+    let blocks = footer.recordBatches().into_iter().flatten();
+    for block in blocks.chain(footer.dictionaries().into_iter().flatten()) {
+        let offset = to_usize(block.offset(), "block offset")?;
+        let meta_len = to_usize(i64::from(block.metaDataLength()), "message length")?;
+        let body_len = to_usize(block.bodyLength(), "body length")?;
+        let meta = slice(bytes, offset, meta_len, "message")?;
+        let body = slice(bytes, offset + meta_len, body_len, "message body")?;
+
+        // A message is `0xFFFFFFFF`, its length and the flatbuffer (older files: no marker).
+        let (prefix, rest) = match le_i32(meta) {
+            Some(-1) => (8, meta.get(4..).unwrap_or_default()),
+            _ => (4, meta),
+        };
+        let message_len = to_usize(i64::from(le_i32(rest).unwrap_or(-1)), "message length")?;
+        let message = arrow_ipc::root_as_message(slice(meta, prefix, message_len, "message")?)
+            .map_err(|err| malformed(format!("a message is not valid: {err}")))?;
+        let batch = message.header_as_record_batch().or_else(|| {
+            message
+                .header_as_dictionary_batch()
+                .and_then(|dict| dict.data())
+        });
+        if let Some(batch) = batch {
+            check_batch(&batch, body)?;
+        }
+    }
+    Ok(())
+}
+
+fn check_batch(batch: &RecordBatch<'_>, body: &[u8]) -> Result<(), ErrorKind> {
+    let ratio = batch
+        .compression()
+        .map(|compression| match compression.codec() {
+            CompressionType::LZ4_FRAME => LZ4_MAX_RATIO,
+            _ => ZSTD_MAX_RATIO,
+        });
+    for buffer in batch.buffers().into_iter().flatten() {
+        let offset = to_usize(buffer.offset(), "buffer offset")?;
+        let len = to_usize(buffer.length(), "buffer length")?;
+        let data = slice(body, offset, len, "buffer")?;
+        let Some(ratio) = ratio else { continue };
+        if len == 0 {
+            continue;
+        }
+        let declared = data
+            .get(..8)
+            .and_then(|prefix| prefix.try_into().ok())
+            .map(i64::from_le_bytes)
+            .ok_or_else(|| {
+                malformed(format!(
+                    "a compressed buffer of {len} bytes has no length prefix"
+                ))
+            })?;
+        if declared == -1 {
+            // Stored uncompressed.
+            continue;
+        }
+        let most = ratio.saturating_mul(len as u64 - 8).saturating_add(SLACK);
+        if u64::try_from(declared).map_or(true, |declared| declared > most) {
+            return Err(malformed(format!(
+                "a compressed buffer of {len} bytes claims {declared} bytes uncompressed, more than its codec can produce ({most})"
+            )));
+        }
+    }
+    Ok(())
+}
