@@ -2,7 +2,7 @@
 //! expanded into the typed options of the runtime.
 
 use proc_macro2::{Literal, Span, TokenStream};
-use quote::{quote, quote_spanned};
+use quote::quote;
 use syn::meta::ParseNestedMeta;
 use syn::{LitBool, LitInt, LitStr, Token};
 
@@ -496,21 +496,8 @@ fn builder_call(file_type: FileType, option: &Checked, level: Option<i64>) -> Op
 
 /// `DataFrameValue` for a newtype, delegating to its field.
 pub(crate) fn value_impl(input: &crate::ast::Input<'_>) -> TokenStream {
-    let Some(field) = input.newtype_field() else {
-        return TokenStream::new();
-    };
-    let ident = input.ident;
-    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    let member = match &field.ident {
-        Some(name) => quote!(#name),
-        None => quote!(0),
-    };
-    let field_ty = &field.ty;
-    let inner =
-        quote_spanned!(syn::spanned::Spanned::span(field_ty)=> <#field_ty as _rs::DataFrameValue>);
-    quote! {
-        #[automatically_derived]
-        impl #impl_generics _rs::DataFrameValue for #ident #ty_generics #where_clause {
+    crate::expand::newtype_impl(input, quote!(DataFrameValue), |member, inner| {
+        quote! {
             #[inline]
             fn as_data_frame(&self) -> &_rs::polars::frame::DataFrame {
                 #inner::as_data_frame(&self.#member)
@@ -521,5 +508,5 @@ pub(crate) fn value_impl(input: &crate::ast::Input<'_>) -> TokenStream {
                 Self { #member: #inner::from_data_frame(frame) }
             }
         }
-    }
+    })
 }

@@ -100,6 +100,29 @@ fn serializer(kind: &Kind, span: Span) -> (TokenStream, TokenStream) {
 
 /// `DateTimeValue` for a newtype, delegating to its field.
 fn datetime_value(input: &Input<'_>) -> TokenStream {
+    newtype_impl(input, quote!(DateTimeValue), |member, inner| {
+        quote! {
+            #[inline]
+            fn to_parts(&self) -> _rs::__private::Option<_rs::DateTimeParts> {
+                #inner::to_parts(&self.#member)
+            }
+
+            #[inline]
+            fn from_parts(parts: _rs::DateTimeParts) -> _rs::__private::Option<Self> {
+                _rs::__private::Option::map(#inner::from_parts(parts), |inner| Self { #member: inner })
+            }
+        }
+    })
+}
+
+/// `impl _rs::#runtime_trait for` a newtype, with the methods `methods` writes from the field's
+/// member (`0` or its name) and `<FieldType as _rs::#runtime_trait>`, spanned at the field's
+/// type so that a field of the wrong type is reported there.
+pub(crate) fn newtype_impl(
+    input: &Input<'_>,
+    runtime_trait: TokenStream,
+    methods: impl FnOnce(&TokenStream, &TokenStream) -> TokenStream,
+) -> TokenStream {
     let Some(field) = input.newtype_field() else {
         // `valid::check` refused this shape already.
         return TokenStream::new();
@@ -110,21 +133,13 @@ fn datetime_value(input: &Input<'_>) -> TokenStream {
         Some(name) => quote!(#name),
         None => quote!(0),
     };
-    // A field that is no chrono date-time is reported at its type.
     let field_ty = &field.ty;
-    let inner = quote_spanned!(field_ty.span()=> <#field_ty as _rs::DateTimeValue>);
+    let inner = quote_spanned!(field_ty.span()=> <#field_ty as _rs::#runtime_trait>);
+    let methods = methods(&member, &inner);
     quote! {
         #[automatically_derived]
-        impl #impl_generics _rs::DateTimeValue for #ident #ty_generics #where_clause {
-            #[inline]
-            fn to_parts(&self) -> _rs::__private::Option<_rs::DateTimeParts> {
-                #inner::to_parts(&self.#member)
-            }
-
-            #[inline]
-            fn from_parts(parts: _rs::DateTimeParts) -> _rs::__private::Option<Self> {
-                _rs::__private::Option::map(#inner::from_parts(parts), |inner| Self { #member: inner })
-            }
+        impl #impl_generics _rs::#runtime_trait for #ident #ty_generics #where_clause {
+            #methods
         }
     }
 }

@@ -395,6 +395,35 @@ impl IpcOptions {
     }
 }
 
+/// The schema options JSON and newline-delimited JSON share.
+macro_rules! json_schema_options {
+    () => {
+        /// Reading: how many rows to infer the schema from; `None` reads them all first.
+        #[must_use]
+        pub fn with_infer_schema_length(mut self, rows: Option<NonZeroUsize>) -> Self {
+            self.infer_schema_length = rows;
+            self
+        }
+
+        /// Reading: the schema, instead of inferring one: how to read back date-times and
+        /// durations, which JSON holds as text or numbers.
+        #[must_use]
+        pub fn with_schema<I, S>(mut self, schema: I) -> Self
+        where
+            I: IntoIterator<Item = (S, DataType)>,
+            S: Into<String>,
+        {
+            self.schema = Some(
+                schema
+                    .into_iter()
+                    .map(|(name, dtype)| (name.into(), dtype))
+                    .collect(),
+            );
+            self
+        }
+    };
+}
+
 /// How a JSON document lays out a frame, when reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum JsonLayout {
@@ -439,29 +468,7 @@ impl JsonOptions {
         self
     }
 
-    /// Reading: how many rows to infer the schema from; `None` reads them all first.
-    #[must_use]
-    pub fn with_infer_schema_length(mut self, rows: Option<NonZeroUsize>) -> Self {
-        self.infer_schema_length = rows;
-        self
-    }
-
-    /// Reading: the schema, instead of inferring one: how to read back date-times and
-    /// durations, which JSON holds as text or numbers.
-    #[must_use]
-    pub fn with_schema<I, S>(mut self, schema: I) -> Self
-    where
-        I: IntoIterator<Item = (S, DataType)>,
-        S: Into<String>,
-    {
-        self.schema = Some(
-            schema
-                .into_iter()
-                .map(|(name, dtype)| (name.into(), dtype))
-                .collect(),
-        );
-        self
-    }
+    json_schema_options!();
 }
 
 /// The compression of an Avro file's blocks.
@@ -519,26 +526,5 @@ impl NdJsonOptions {
         NdJsonOptions::default()
     }
 
-    /// Reading: how many rows to infer the schema from; `None` reads them all first.
-    #[must_use]
-    pub fn with_infer_schema_length(mut self, rows: Option<NonZeroUsize>) -> Self {
-        self.infer_schema_length = rows;
-        self
-    }
-
-    /// Reading: the schema, instead of inferring one.
-    #[must_use]
-    pub fn with_schema<I, S>(mut self, schema: I) -> Self
-    where
-        I: IntoIterator<Item = (S, DataType)>,
-        S: Into<String>,
-    {
-        self.schema = Some(
-            schema
-                .into_iter()
-                .map(|(name, dtype)| (name.into(), dtype))
-                .collect(),
-        );
-        self
-    }
+    json_schema_options!();
 }
