@@ -35,6 +35,11 @@ pub enum ErrorKind {
     #[error("{0}")]
     Json(#[source] serde_json::Error),
 
+    /// `serde-pickle` rejected the value or the input (a refused global reads
+    /// `unresolved global reference`).
+    #[error("{0}")]
+    Pickle(#[source] serde_pickle::Error),
+
     /// `postcard` rejected the value or the input.
     #[error("{0}")]
     Postcard(#[source] postcard::Error),
@@ -84,6 +89,25 @@ pub enum ErrorKind {
     /// The input decodes to a value that the target type cannot hold.
     #[error("{reason}")]
     OutOfRange {
+        /// What did not fit.
+        reason: Cow<'static, str>,
+    },
+
+    /// The compressed input is corrupt or truncated.
+    #[error("the compressed data is corrupt: {0}")]
+    Decompress(#[source] io::Error),
+
+    /// The input decompresses to more than the serializer's bound: a decompression bomb, or
+    /// a bound set too low.
+    #[error("the data decompresses to more than {limit} bytes, the bound set for it")]
+    DecompressedTooLarge {
+        /// The bound, in bytes.
+        limit: u64,
+    },
+
+    /// The input is well formed, but does not hold a value of the type asked for.
+    #[error("the input does not fit the type: {reason}")]
+    Mismatch {
         /// What did not fit.
         reason: Cow<'static, str>,
     },

@@ -25,20 +25,26 @@
 #![forbid(unsafe_code)]
 
 mod binary;
+mod compressed;
 #[cfg(feature = "dataframe")]
 pub mod dataframe;
 mod datetime;
 mod error;
 mod json;
+mod pickle;
 
 use std::io::{Read, Write};
 
 pub use crate::binary::BinarySerializer;
+pub use crate::compressed::{
+    Codec, CompressedSerializer, Compression, CompressionError, DEFAULT_MAX_DECOMPRESSED,
+};
 #[cfg(feature = "dataframe")]
 pub use crate::dataframe::{DataFrameSerializer, DataFrameValue};
 pub use crate::datetime::{DateTimeParts, DateTimeSerializer, DateTimeValue, Zone};
 pub use crate::error::{Error, ErrorKind, Operation};
 pub use crate::json::{JsonSerializer, JsonStyle};
+pub use crate::pickle::{PickleProtocol, PickleSerializer};
 /// The polars this crate is built with, for frames that match its version.
 #[cfg(feature = "dataframe")]
 pub use polars;

@@ -1,65 +1,114 @@
-//! A `serde::Serializer` adapter that refuses NaN and infinite floats.
+//! A `serde::Serializer` adapter in front of `serde_json` for what it gets wrong about floats.
 //!
 //! `serde_json` writes a non-finite float as `null`, which reads back as another value, and its
 //! `Formatter` hook only ever sees that `null`: so the check has to sit in front of the
-//! serializer, on every value it is handed, nested ones included. Everything else is forwarded
-//! untouched, so the output stays byte for byte what `serde_json` writes.
+//! serializer, on every value it is handed, nested ones included. In strict mode it refuses
+//! the float; in Python mode it marks it and asks for a `null`, which the Python formatter
+//! writes as `NaN`, `Infinity` or `-Infinity`, as `json.dumps` does. Everything else is
+//! forwarded untouched.
 
 use std::cell::Cell;
 use std::fmt::Display;
 
 use serde::ser::{self, Error as _, Serialize};
 
-/// Wraps a serializer; records the first non-finite float in `found` and fails there.
+/// What the adapter does with a non-finite float, and where it records it.
+#[derive(Clone, Copy)]
+pub(crate) struct Guard<'a> {
+    /// Strict: the float that made serialization fail. Python: the float whose `null` the
+    /// formatter is about to write.
+    pub(crate) found: &'a Cell<Option<f64>>,
+    /// Python's tokens instead of an error, and Python's text for `None` and non-finite keys.
+    pub(crate) python: bool,
+}
+
+/// What `json.dumps` writes for a non-finite float.
+pub(crate) fn python_token(value: f64) -> &'static str {
+    if value.is_nan() {
+        "NaN"
+    } else if value > 0.0 {
+        "Infinity"
+    } else {
+        "-Infinity"
+    }
+}
+
+/// Wraps a serializer of a value, or of a map key when `key` is set.
 pub(crate) struct FiniteFloats<'a, S> {
     inner: S,
-    found: &'a Cell<Option<f64>>,
+    guard: Guard<'a>,
+    key: bool,
 }
 
 impl<'a, S> FiniteFloats<'a, S> {
-    pub(crate) fn new(inner: S, found: &'a Cell<Option<f64>>) -> Self {
-        FiniteFloats { inner, found }
+    pub(crate) fn new(inner: S, guard: Guard<'a>) -> Self {
+        FiniteFloats {
+            inner,
+            guard,
+            key: false,
+        }
     }
 }
 
 impl<S: ser::Serializer> FiniteFloats<'_, S> {
-    fn refuse(self, value: f64) -> Result<S::Ok, S::Error> {
-        self.found.set(Some(value));
-        Err(S::Error::custom(format_args!(
-            "non-finite float {value} has no JSON representation"
-        )))
+    fn non_finite(self, value: f64) -> Result<S::Ok, S::Error> {
+        if !self.guard.python {
+            self.guard.found.set(Some(value));
+            return Err(S::Error::custom(format_args!(
+                "non-finite float {value} has no JSON representation"
+            )));
+        }
+        if self.key {
+            return self.inner.serialize_str(python_token(value));
+        }
+        self.guard.found.set(Some(value));
+        self.inner.serialize_unit()
+    }
+
+    /// `None` as a key is `"null"` in Python.
+    fn none(self) -> Result<S::Ok, S::Error> {
+        if self.key && self.guard.python {
+            self.inner.serialize_str("null")
+        } else {
+            self.inner.serialize_unit()
+        }
     }
 }
 
-/// A nested value, serialized through the same check.
+/// A nested value (or key), serialized through the same check.
 struct Checked<'a, T: ?Sized> {
     value: &'a T,
-    found: &'a Cell<Option<f64>>,
+    guard: Guard<'a>,
+    key: bool,
 }
 
 impl<T: Serialize + ?Sized> Serialize for Checked<'_, T> {
     #[inline]
     fn serialize<S: ser::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.value
-            .serialize(FiniteFloats::new(serializer, self.found))
+        self.value.serialize(FiniteFloats {
+            inner: serializer,
+            guard: self.guard,
+            key: self.key,
+        })
     }
 }
 
 /// A sequence, map, tuple or struct under construction whose elements go through the check.
 pub(crate) struct Compound<'a, C> {
     inner: C,
-    found: &'a Cell<Option<f64>>,
+    guard: Guard<'a>,
 }
 
 impl<'a, C> Compound<'a, C> {
     #[inline]
-    fn checked<'v, T: ?Sized>(&self, value: &'v T) -> Checked<'v, T>
+    fn checked<'v, T: ?Sized>(&self, value: &'v T, key: bool) -> Checked<'v, T>
     where
         'a: 'v,
     {
         Checked {
             value,
-            found: self.found,
+            guard: self.guard,
+            key,
         }
     }
 }
@@ -101,10 +150,18 @@ impl<'a, S: ser::Serializer> ser::Serializer for FiniteFloats<'a, S> {
         serialize_char(v: char);
         serialize_str(v: &str);
         serialize_bytes(v: &[u8]);
-        serialize_none();
-        serialize_unit();
         serialize_unit_struct(name: &'static str);
         serialize_unit_variant(name: &'static str, index: u32, variant: &'static str);
+    }
+
+    #[inline]
+    fn serialize_none(self) -> Result<S::Ok, S::Error> {
+        self.none()
+    }
+
+    #[inline]
+    fn serialize_unit(self) -> Result<S::Ok, S::Error> {
+        self.none()
     }
 
     #[inline]
@@ -112,7 +169,7 @@ impl<'a, S: ser::Serializer> ser::Serializer for FiniteFloats<'a, S> {
         if v.is_finite() {
             self.inner.serialize_f32(v)
         } else {
-            self.refuse(f64::from(v))
+            self.non_finite(f64::from(v))
         }
     }
 
@@ -121,14 +178,14 @@ impl<'a, S: ser::Serializer> ser::Serializer for FiniteFloats<'a, S> {
         if v.is_finite() {
             self.inner.serialize_f64(v)
         } else {
-            self.refuse(v)
+            self.non_finite(v)
         }
     }
 
     #[inline]
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<S::Ok, S::Error> {
-        let found = self.found;
-        self.inner.serialize_some(&Checked { value, found })
+        let (guard, key) = (self.guard, self.key);
+        self.inner.serialize_some(&Checked { value, guard, key })
     }
 
     #[inline]
@@ -137,9 +194,9 @@ impl<'a, S: ser::Serializer> ser::Serializer for FiniteFloats<'a, S> {
         name: &'static str,
         value: &T,
     ) -> Result<S::Ok, S::Error> {
-        let found = self.found;
+        let (guard, key) = (self.guard, self.key);
         self.inner
-            .serialize_newtype_struct(name, &Checked { value, found })
+            .serialize_newtype_struct(name, &Checked { value, guard, key })
     }
 
     #[inline]
@@ -150,9 +207,14 @@ impl<'a, S: ser::Serializer> ser::Serializer for FiniteFloats<'a, S> {
         variant: &'static str,
         value: &T,
     ) -> Result<S::Ok, S::Error> {
-        let found = self.found;
+        let guard = self.guard;
+        let value = Checked {
+            value,
+            guard,
+            key: false,
+        };
         self.inner
-            .serialize_newtype_variant(name, index, variant, &Checked { value, found })
+            .serialize_newtype_variant(name, index, variant, &value)
     }
 
     #[inline]
@@ -160,7 +222,7 @@ impl<'a, S: ser::Serializer> ser::Serializer for FiniteFloats<'a, S> {
         let inner = self.inner.serialize_seq(len)?;
         Ok(Compound {
             inner,
-            found: self.found,
+            guard: self.guard,
         })
     }
 
@@ -169,7 +231,7 @@ impl<'a, S: ser::Serializer> ser::Serializer for FiniteFloats<'a, S> {
         let inner = self.inner.serialize_tuple(len)?;
         Ok(Compound {
             inner,
-            found: self.found,
+            guard: self.guard,
         })
     }
 
@@ -182,7 +244,7 @@ impl<'a, S: ser::Serializer> ser::Serializer for FiniteFloats<'a, S> {
         let inner = self.inner.serialize_tuple_struct(name, len)?;
         Ok(Compound {
             inner,
-            found: self.found,
+            guard: self.guard,
         })
     }
 
@@ -199,7 +261,7 @@ impl<'a, S: ser::Serializer> ser::Serializer for FiniteFloats<'a, S> {
             .serialize_tuple_variant(name, index, variant, len)?;
         Ok(Compound {
             inner,
-            found: self.found,
+            guard: self.guard,
         })
     }
 
@@ -208,7 +270,7 @@ impl<'a, S: ser::Serializer> ser::Serializer for FiniteFloats<'a, S> {
         let inner = self.inner.serialize_map(len)?;
         Ok(Compound {
             inner,
-            found: self.found,
+            guard: self.guard,
         })
     }
 
@@ -221,7 +283,7 @@ impl<'a, S: ser::Serializer> ser::Serializer for FiniteFloats<'a, S> {
         let inner = self.inner.serialize_struct(name, len)?;
         Ok(Compound {
             inner,
-            found: self.found,
+            guard: self.guard,
         })
     }
 
@@ -238,7 +300,7 @@ impl<'a, S: ser::Serializer> ser::Serializer for FiniteFloats<'a, S> {
             .serialize_struct_variant(name, index, variant, len)?;
         Ok(Compound {
             inner,
-            found: self.found,
+            guard: self.guard,
         })
     }
 
@@ -267,7 +329,7 @@ macro_rules! compound {
                     $($key: $key_ty,)?
                     value: &T,
                 ) -> Result<(), C::Error> {
-                    let value = self.checked(value);
+                    let value = self.checked(value, false);
                     self.inner.$method($($key,)? &value)
                 }
 
@@ -302,13 +364,13 @@ impl<C: ser::SerializeMap> ser::SerializeMap for Compound<'_, C> {
 
     #[inline]
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), C::Error> {
-        let key = self.checked(key);
+        let key = self.checked(key, true);
         self.inner.serialize_key(&key)
     }
 
     #[inline]
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), C::Error> {
-        let value = self.checked(value);
+        let value = self.checked(value, false);
         self.inner.serialize_value(&value)
     }
 
@@ -318,7 +380,7 @@ impl<C: ser::SerializeMap> ser::SerializeMap for Compound<'_, C> {
         K: Serialize + ?Sized,
         V: Serialize + ?Sized,
     {
-        let (key, value) = (self.checked(key), self.checked(value));
+        let (key, value) = (self.checked(key, true), self.checked(value, false));
         self.inner.serialize_entry(&key, &value)
     }
 

@@ -1,6 +1,7 @@
 //! JSON through `serde_json`.
 
 mod finite;
+mod python;
 
 use std::cell::Cell;
 use std::io::{Read, Write};
@@ -22,6 +23,11 @@ pub enum JsonStyle {
     Compact,
     /// Two-space indentation: what `serde_json::to_vec_pretty` writes.
     Pretty,
+    /// Byte for byte what Python's `json.dumps(value).encode()` writes, so Prefect's
+    /// `JSONSerializer`: `", "` and `": "` separators, ASCII with `\uXXXX` escapes, Python's
+    /// float `repr`, and `NaN`, `Infinity`, `-Infinity` for non-finite floats. Reading takes
+    /// what `json.loads` takes, those tokens and UTF-16 and UTF-32 input included.
+    Python,
 }
 
 /// Serializes values as JSON with `serde_json`: Prefect's `JSONSerializer`.
@@ -58,6 +64,14 @@ impl JsonSerializer {
         }
     }
 
+    /// A serializer writing and reading JSON as Python's `json` module (see
+    /// [`JsonStyle::Python`]).
+    pub const fn python() -> Self {
+        JsonSerializer {
+            style: JsonStyle::Python,
+        }
+    }
+
     /// The same serializer with another layout.
     #[must_use]
     pub const fn with_style(self, style: JsonStyle) -> Self {
@@ -74,26 +88,63 @@ impl JsonSerializer {
         T: Serialize + ?Sized,
         W: Write,
     {
+        let marked = Cell::new(None);
         match self.style {
-            JsonStyle::Compact => write_with(value, writer, CompactFormatter),
-            JsonStyle::Pretty => write_with(value, writer, PrettyFormatter::new()),
+            JsonStyle::Compact => write_with(value, writer, CompactFormatter, &marked, false),
+            JsonStyle::Pretty => write_with(value, writer, PrettyFormatter::new(), &marked, false),
+            JsonStyle::Python => {
+                let formatter = python::PythonFormatter { marked: &marked };
+                write_with(value, writer, formatter, &marked, true)
+            }
         }
+    }
+
+    fn read_python<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+        let malformed = |reason: String| {
+            error(
+                Operation::Deserialize,
+                ErrorKind::Malformed {
+                    reason: reason.into(),
+                },
+            )
+        };
+        let text = python::decode_text(bytes).map_err(malformed)?;
+        let value = python::parse(&text).map_err(malformed)?;
+        T::deserialize(value).map_err(|err| {
+            error(
+                Operation::Deserialize,
+                ErrorKind::Mismatch {
+                    reason: err.to_string().into(),
+                },
+            )
+        })
     }
 }
 
-fn write_with<T, W, F>(value: &T, writer: W, formatter: F) -> Result<(), Error>
+fn write_with<T, W, F>(
+    value: &T,
+    writer: W,
+    formatter: F,
+    non_finite: &Cell<Option<f64>>,
+    python: bool,
+) -> Result<(), Error>
 where
     T: Serialize + ?Sized,
     W: Write,
     F: Formatter,
 {
-    let non_finite = Cell::new(None);
+    let guard = finite::Guard {
+        found: non_finite,
+        python,
+    };
     let mut serializer = serde_json::Serializer::with_formatter(writer, formatter);
     value
-        .serialize(finite::FiniteFloats::new(&mut serializer, &non_finite))
+        .serialize(finite::FiniteFloats::new(&mut serializer, guard))
         .map_err(|err| match non_finite.get() {
-            Some(value) => error(Operation::Serialize, ErrorKind::NonFiniteFloat { value }),
-            None => json_error(Operation::Serialize, err),
+            Some(value) if !python => {
+                error(Operation::Serialize, ErrorKind::NonFiniteFloat { value })
+            }
+            _ => json_error(Operation::Serialize, err),
         })
 }
 
@@ -122,6 +173,9 @@ where
     }
 
     fn deserialize(&self, bytes: &[u8]) -> Result<T, Error> {
+        if self.style == JsonStyle::Python {
+            return Self::read_python(bytes);
+        }
         serde_json::from_slice(bytes).map_err(|err| json_error(Operation::Deserialize, err))
     }
 
@@ -132,7 +186,14 @@ where
     /// Parses straight from `reader` without collecting its bytes first; wrap a file or socket
     /// in a [`std::io::BufReader`], or, when the bytes are in memory, call
     /// [`deserialize`](Serializer::deserialize), which is faster.
-    fn deserialize_from<R: Read>(&self, reader: R) -> Result<T, Error> {
+    fn deserialize_from<R: Read>(&self, mut reader: R) -> Result<T, Error> {
+        if self.style == JsonStyle::Python {
+            let mut bytes = Vec::new();
+            reader
+                .read_to_end(&mut bytes)
+                .map_err(|err| error(Operation::Deserialize, ErrorKind::Io(err)))?;
+            return Self::read_python(&bytes);
+        }
         serde_json::from_reader(reader).map_err(|err| json_error(Operation::Deserialize, err))
     }
 

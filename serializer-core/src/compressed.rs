@@ -1,0 +1,360 @@
+//! Compression around any serializer: Prefect's `CompressedSerializer`.
+
+use std::fmt;
+use std::io::{self, Read, Write};
+use std::str::FromStr;
+
+use crate::{Error, ErrorKind, Operation, Serializer};
+
+/// A compression format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Codec {
+    /// gzip (RFC 1952), as Python's `gzip` module; reading takes concatenated members.
+    Gzip,
+    /// zlib (RFC 1950), as Python's `zlib` module.
+    Zlib,
+    /// bzip2, as Python's `bz2` module; reading takes concatenated streams.
+    Bz2,
+    /// xz, as Python's `lzma` module (Prefect's `"lzma"`); reading also takes the legacy
+    /// `.lzma` format and concatenated streams.
+    Xz,
+    /// Zstandard frames.
+    Zstd,
+    /// LZ4 frames.
+    Lz4,
+}
+
+impl Codec {
+    /// Every codec, in the order error messages list them.
+    pub const ALL: [Codec; 6] = [
+        Codec::Gzip,
+        Codec::Zlib,
+        Codec::Bz2,
+        Codec::Xz,
+        Codec::Zstd,
+        Codec::Lz4,
+    ];
+
+    /// The name [`FromStr`] accepts (it also takes `lzma` and `bzip2`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Codec::Gzip => "gzip",
+            Codec::Zlib => "zlib",
+            Codec::Bz2 => "bz2",
+            Codec::Xz => "xz",
+            Codec::Zstd => "zstd",
+            Codec::Lz4 => "lz4",
+        }
+    }
+
+    /// The levels the codec takes, or `None` for LZ4, which has none.
+    pub const fn levels(self) -> Option<(u32, u32)> {
+        match self {
+            Codec::Gzip | Codec::Zlib | Codec::Xz => Some((0, 9)),
+            Codec::Bz2 => Some((1, 9)),
+            Codec::Zstd => Some((1, 22)),
+            Codec::Lz4 => None,
+        }
+    }
+
+    /// The level used when none is given: Python's defaults (gzip 9, zlib 6, bz2 9, xz 6)
+    /// and zstd's (3).
+    pub const fn default_level(self) -> u32 {
+        match self {
+            Codec::Gzip | Codec::Bz2 => 9,
+            Codec::Zlib | Codec::Xz => 6,
+            Codec::Zstd => 3,
+            Codec::Lz4 => 0,
+        }
+    }
+}
+
+impl fmt::Display for Codec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A codec name that is none of the known ones, or a level outside a codec's range.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CompressionError {
+    /// An unknown codec name.
+    #[error(
+        "unknown compression `{name}`; expected one of: gzip, zlib, bz2, xz (or lzma), zstd, lz4"
+    )]
+    UnknownCodec {
+        /// The name given.
+        name: String,
+    },
+    /// A level the codec does not take.
+    #[error("{codec} takes {}, not {level}", match codec.levels() {
+        Some((low, high)) => format!("levels {low} to {high}"),
+        None => "no level".to_string(),
+    })]
+    InvalidLevel {
+        /// The codec.
+        codec: Codec,
+        /// The level given.
+        level: u32,
+    },
+}
+
+impl FromStr for Codec {
+    type Err = CompressionError;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        match name {
+            "lzma" => Ok(Codec::Xz),
+            "bzip2" => Ok(Codec::Bz2),
+            _ => Codec::ALL
+                .into_iter()
+                .find(|codec| codec.name() == name)
+                .ok_or_else(|| CompressionError::UnknownCodec { name: name.into() }),
+        }
+    }
+}
+
+/// A codec and its level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Compression {
+    codec: Codec,
+    level: u32,
+}
+
+impl Compression {
+    /// `codec` at its default level.
+    pub const fn new(codec: Codec) -> Self {
+        Compression {
+            codec,
+            level: codec.default_level(),
+        }
+    }
+
+    /// `codec` at `level`, or `None` when the codec does not take it (usable in `const`).
+    pub const fn try_with_level(codec: Codec, level: u32) -> Option<Self> {
+        match codec.levels() {
+            Some((low, high)) if level >= low && level <= high => {
+                Some(Compression { codec, level })
+            }
+            _ => None,
+        }
+    }
+
+    /// `codec` at `level`, or an error saying which levels it takes.
+    pub fn with_level(codec: Codec, level: u32) -> Result<Self, CompressionError> {
+        Compression::try_with_level(codec, level)
+            .ok_or(CompressionError::InvalidLevel { codec, level })
+    }
+
+    /// The codec.
+    pub const fn codec(&self) -> Codec {
+        self.codec
+    }
+
+    /// The level (0 for LZ4).
+    pub const fn level(&self) -> u32 {
+        self.level
+    }
+}
+
+/// Compresses what another serializer writes, and decompresses before it reads: Prefect's
+/// `CompressedSerializer(serializer, format=...)`.
+///
+/// Decompressing stops at [`DEFAULT_MAX_DECOMPRESSED`] bytes unless set otherwise with
+/// [`with_max_decompressed_size`](Self::with_max_decompressed_size): a decompression bomb is an
+/// [`ErrorKind::DecompressedTooLarge`] error, not an exhausted memory.
+///
+/// ```
+/// use serializer_core::{Codec, Compression, CompressedSerializer, JsonSerializer, Serializer};
+///
+/// let serializer = CompressedSerializer::new(JsonSerializer::new(), Compression::new(Codec::Gzip));
+/// let bytes = serializer.serialize(&vec!["a".to_string(); 100])?;
+/// assert!(bytes.len() < 100);
+/// let back: Vec<String> = serializer.deserialize(&bytes)?;
+/// assert_eq!(back.len(), 100);
+/// # Ok::<(), serializer_core::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CompressedSerializer<S> {
+    inner: S,
+    compression: Compression,
+    max_decompressed: u64,
+}
+
+/// The default bound on the decompressed size: 1 GiB.
+pub const DEFAULT_MAX_DECOMPRESSED: u64 = 1 << 30;
+
+impl<S> CompressedSerializer<S> {
+    /// `inner`, compressed with `compression`.
+    pub const fn new(inner: S, compression: Compression) -> Self {
+        CompressedSerializer {
+            inner,
+            compression,
+            max_decompressed: DEFAULT_MAX_DECOMPRESSED,
+        }
+    }
+
+    /// The same serializer with another bound on the decompressed size, in bytes.
+    #[must_use]
+    pub const fn with_max_decompressed_size(mut self, bytes: u64) -> Self {
+        self.max_decompressed = bytes;
+        self
+    }
+
+    /// The serializer inside.
+    pub const fn inner(&self) -> &S {
+        &self.inner
+    }
+
+    /// The codec and level.
+    pub const fn compression(&self) -> Compression {
+        self.compression
+    }
+
+    /// The bound on the decompressed size, in bytes.
+    pub const fn max_decompressed_size(&self) -> u64 {
+        self.max_decompressed
+    }
+
+    fn error(&self, operation: Operation, kind: ErrorKind) -> Error {
+        Error::new(self.compression.codec.name(), operation, kind)
+    }
+
+    /// Decompresses everything `reader` yields, up to the bound.
+    fn decompress<R: Read>(&self, reader: R) -> Result<Vec<u8>, Error> {
+        let mut decoder = decoder(self.compression.codec, reader)
+            .map_err(|err| self.error(Operation::Deserialize, ErrorKind::Decompress(err)))?;
+        let mut out = Vec::new();
+        let limit = self.max_decompressed;
+        decoder
+            .by_ref()
+            .take(limit.saturating_add(1))
+            .read_to_end(&mut out)
+            .map_err(|err| self.error(Operation::Deserialize, ErrorKind::Decompress(err)))?;
+        if out.len() as u64 > limit {
+            return Err(self.error(
+                Operation::Deserialize,
+                ErrorKind::DecompressedTooLarge { limit },
+            ));
+        }
+        Ok(out)
+    }
+}
+
+impl<T, S: Serializer<T>> Serializer<T> for CompressedSerializer<S> {
+    fn serialize(&self, value: &T) -> Result<Vec<u8>, Error> {
+        let mut out = Vec::new();
+        self.serialize_into(value, &mut out)?;
+        Ok(out)
+    }
+
+    fn deserialize(&self, bytes: &[u8]) -> Result<T, Error> {
+        self.inner.deserialize(&self.decompress(bytes)?)
+    }
+
+    /// Compresses as the inner serializer writes: the uncompressed bytes are never held
+    /// whole.
+    fn serialize_into<W: Write>(&self, value: &T, writer: W) -> Result<(), Error> {
+        let mut encoder = Encoder::new(self.compression, writer)
+            .map_err(|err| self.error(Operation::Serialize, ErrorKind::Io(err)))?;
+        self.inner.serialize_into(value, &mut encoder)?;
+        encoder
+            .finish()
+            .map_err(|err| self.error(Operation::Serialize, ErrorKind::Io(err)))
+    }
+
+    fn deserialize_from<R: Read>(&self, reader: R) -> Result<T, Error> {
+        self.inner.deserialize(&self.decompress(reader)?)
+    }
+
+    fn name(&self) -> &'static str {
+        self.compression.codec.name()
+    }
+}
+
+fn decoder<'r, R: Read + 'r>(codec: Codec, reader: R) -> io::Result<Box<dyn Read + 'r>> {
+    Ok(match codec {
+        Codec::Gzip => Box::new(flate2::read::MultiGzDecoder::new(reader)),
+        Codec::Zlib => Box::new(flate2::read::ZlibDecoder::new(reader)),
+        Codec::Bz2 => Box::new(bzip2::read::MultiBzDecoder::new(reader)),
+        Codec::Xz => {
+            let stream =
+                liblzma::stream::Stream::new_auto_decoder(u64::MAX, liblzma::stream::CONCATENATED)
+                    .map_err(io::Error::other)?;
+            Box::new(liblzma::read::XzDecoder::new_stream(reader, stream))
+        }
+        Codec::Zstd => Box::new(zstd::stream::read::Decoder::new(reader)?),
+        Codec::Lz4 => Box::new(lz4_flex::frame::FrameDecoder::new(reader)),
+    })
+}
+
+/// A writer compressing into `W`.
+enum Encoder<W: Write> {
+    Gzip(flate2::write::GzEncoder<W>),
+    Zlib(flate2::write::ZlibEncoder<W>),
+    Bz2(bzip2::write::BzEncoder<W>),
+    Xz(liblzma::write::XzEncoder<W>),
+    Zstd(zstd::stream::write::Encoder<'static, W>),
+    Lz4(lz4_flex::frame::FrameEncoder<W>),
+}
+
+impl<W: Write> Encoder<W> {
+    fn new(compression: Compression, writer: W) -> io::Result<Self> {
+        let level = compression.level;
+        Ok(match compression.codec {
+            Codec::Gzip => Encoder::Gzip(flate2::write::GzEncoder::new(
+                writer,
+                flate2::Compression::new(level),
+            )),
+            Codec::Zlib => Encoder::Zlib(flate2::write::ZlibEncoder::new(
+                writer,
+                flate2::Compression::new(level),
+            )),
+            Codec::Bz2 => Encoder::Bz2(bzip2::write::BzEncoder::new(
+                writer,
+                bzip2::Compression::new(level),
+            )),
+            Codec::Xz => Encoder::Xz(liblzma::write::XzEncoder::new(writer, level)),
+            Codec::Zstd => Encoder::Zstd(zstd::stream::write::Encoder::new(
+                writer,
+                i32::try_from(level).unwrap_or(3),
+            )?),
+            Codec::Lz4 => Encoder::Lz4(lz4_flex::frame::FrameEncoder::new(writer)),
+        })
+    }
+
+    fn finish(self) -> io::Result<()> {
+        match self {
+            Encoder::Gzip(encoder) => encoder.finish().map(drop),
+            Encoder::Zlib(encoder) => encoder.finish().map(drop),
+            Encoder::Bz2(encoder) => encoder.finish().map(drop),
+            Encoder::Xz(encoder) => encoder.finish().map(drop),
+            Encoder::Zstd(encoder) => encoder.finish().map(drop),
+            Encoder::Lz4(encoder) => encoder.finish().map(drop).map_err(io::Error::other),
+        }
+    }
+}
+
+impl<W: Write> Write for Encoder<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Encoder::Gzip(encoder) => encoder.write(buf),
+            Encoder::Zlib(encoder) => encoder.write(buf),
+            Encoder::Bz2(encoder) => encoder.write(buf),
+            Encoder::Xz(encoder) => encoder.write(buf),
+            Encoder::Zstd(encoder) => encoder.write(buf),
+            Encoder::Lz4(encoder) => encoder.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Encoder::Gzip(encoder) => encoder.flush(),
+            Encoder::Zlib(encoder) => encoder.flush(),
+            Encoder::Bz2(encoder) => encoder.flush(),
+            Encoder::Xz(encoder) => encoder.flush(),
+            Encoder::Zstd(encoder) => encoder.flush(),
+            Encoder::Lz4(encoder) => encoder.flush(),
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! Python's pickle through `serde-pickle`: Prefect's `PickleSerializer`, for plain data.
+
+use std::io::Write;
+
+use base64::Engine as _;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::{Error, ErrorKind, Operation, Serializer};
+
+const NAME: &str = "pickle";
+
+/// The pickle protocol written; both are read by every Python 3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum PickleProtocol {
+    /// Protocol 2, also read by Python 2.
+    V2,
+    /// Protocol 3. The default.
+    #[default]
+    V3,
+}
+
+/// Reads and writes Python pickles of plain data with `serde-pickle`: Prefect's
+/// `PickleSerializer`, for results a Rust type can hold.
+///
+/// Reading takes every protocol (0 to 5, what `cloudpickle` and `pickle` write) and, as
+/// Prefect does, falls back to the base64-wrapped form older Prefect versions wrote; when
+/// both tries fail, the error is that of the first. Python's `None`, `bool`, `int` (to
+/// `i64`, `u64`, `i128`), `float`, `str`, `bytes` (into `serde_bytes` types), `list`, `tuple`,
+/// `dict`, `set` and `frozenset` map to their serde counterparts.
+///
+/// It never runs code: a pickle that refers to any class or function other than the
+/// built-in containers is refused with [`ErrorKind::Pickle`], where `pickle.loads` would
+/// import and call it.
+///
+/// ```
+/// use serializer_core::{PickleSerializer, Serializer};
+///
+/// let bytes = PickleSerializer::new().serialize(&vec![1, 2, 3])?;
+/// let back: Vec<i64> = PickleSerializer::new().deserialize(&bytes)?;
+/// assert_eq!(back, [1, 2, 3]);
+/// // `pickle.dumps([1, 2, 3], protocol=5)`, as cloudpickle writes it:
+/// let python = b"\x80\x05\x95\x0b\x00\x00\x00\x00\x00\x00\x00]\x94(K\x01K\x02K\x03e.";
+/// let back: Vec<i64> = PickleSerializer::new().deserialize(python)?;
+/// assert_eq!(back, [1, 2, 3]);
+/// # Ok::<(), serializer_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct PickleSerializer {
+    protocol: PickleProtocol,
+}
+
+impl PickleSerializer {
+    /// A serializer writing protocol 3.
+    pub const fn new() -> Self {
+        PickleSerializer {
+            protocol: PickleProtocol::V3,
+        }
+    }
+
+    /// The same serializer writing another protocol.
+    #[must_use]
+    pub const fn with_protocol(self, protocol: PickleProtocol) -> Self {
+        PickleSerializer { protocol }
+    }
+
+    /// The protocol written.
+    pub const fn protocol(&self) -> PickleProtocol {
+        self.protocol
+    }
+
+    fn options(&self) -> serde_pickle::SerOptions {
+        match self.protocol {
+            PickleProtocol::V2 => serde_pickle::SerOptions::new().proto_v2(),
+            PickleProtocol::V3 => serde_pickle::SerOptions::new(),
+        }
+    }
+}
+
+fn error(operation: Operation, err: serde_pickle::Error) -> Error {
+    let kind = match err {
+        serde_pickle::Error::Io(io) => ErrorKind::Io(io),
+        other => ErrorKind::Pickle(other),
+    };
+    Error::new(NAME, operation, kind)
+}
+
+/// What Python's `base64.b64decode` makes of `bytes`: characters outside the alphabet are
+/// dropped, and the rest must be padded base64.
+fn unwrap_base64(bytes: &[u8]) -> Option<Vec<u8>> {
+    let kept: Vec<u8> = bytes
+        .iter()
+        .copied()
+        .filter(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'+' | b'/' | b'='))
+        .collect();
+    base64::engine::general_purpose::STANDARD.decode(kept).ok()
+}
+
+impl<T> Serializer<T> for PickleSerializer
+where
+    T: Serialize + DeserializeOwned,
+{
+    fn serialize(&self, value: &T) -> Result<Vec<u8>, Error> {
+        serde_pickle::to_vec(value, self.options()).map_err(|err| error(Operation::Serialize, err))
+    }
+
+    fn deserialize(&self, bytes: &[u8]) -> Result<T, Error> {
+        let options = || serde_pickle::DeOptions::new();
+        serde_pickle::from_slice(bytes, options()).or_else(|first| {
+            unwrap_base64(bytes)
+                .and_then(|unwrapped| serde_pickle::from_slice(&unwrapped, options()).ok())
+                .ok_or_else(|| error(Operation::Deserialize, first))
+        })
+    }
+
+    fn serialize_into<W: Write>(&self, value: &T, mut writer: W) -> Result<(), Error> {
+        serde_pickle::to_writer(&mut writer, value, self.options())
+            .map_err(|err| error(Operation::Serialize, err))
+    }
+
+    fn name(&self) -> &'static str {
+        NAME
+    }
+}
