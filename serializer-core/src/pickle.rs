@@ -23,10 +23,14 @@ pub enum PickleProtocol {
 /// Reads and writes Python pickles of plain data with `serde-pickle`: Prefect's
 /// `PickleSerializer`, for results a Rust type can hold.
 ///
+/// Integers: writing takes up to 64 bits (`i128` and `u128` are an error); reading takes
+/// integers up to `i64::MAX` into Rust integers (a larger one, such as a `u64` above
+/// `i64::MAX`, is an error, never a wrapped value) and of any size into `serde_pickle::Value`.
+///
 /// Reading takes every protocol (0 to 5, what `cloudpickle` and `pickle` write) and, as
 /// Prefect does, falls back to the base64-wrapped form older Prefect versions wrote; when
 /// both tries fail, the error is that of the first. Python's `None`, `bool`, `int` (to
-/// `i64`, `u64`, `i128`), `float`, `str`, `bytes` (into `serde_bytes` types), `list`, `tuple`,
+/// `i64`, `u64`), `float`, `str`, `bytes` (into `serde_bytes` types), `list`, `tuple`,
 /// `dict`, `set` and `frozenset` map to their serde counterparts.
 ///
 /// It never runs code: a pickle that refers to any class or function other than the

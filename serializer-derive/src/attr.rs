@@ -7,7 +7,8 @@ use syn::{Attribute, Meta, Token};
 use crate::dataframe::{self, DataFrame};
 use crate::errors::{did_you_mean, one_of, Errors};
 use crate::symbol::{
-    BINARY, CRATE, DATAFRAME, DATETIME, JSON, JSON_OPTIONS, KINDS, PRETTY, SERIALIZER, WITH,
+    BINARY, CODEC, CODECS, COMPRESS, COMPRESS_OPTIONS, CRATE, DATAFRAME, DATETIME, JSON,
+    JSON_OPTIONS, KINDS, LEVEL, MAX_DECOMPRESSED_SIZE, PICKLE, PRETTY, PYTHON, SERIALIZER, WITH,
 };
 
 /// What the attributes of one type say.
@@ -17,6 +18,8 @@ pub(crate) struct Attrs {
     pub(crate) kind: Option<Chosen>,
     /// `crate = "..."`: where the generated code finds `result-serializers`.
     pub(crate) krate: Option<syn::Path>,
+    /// `compress = ...`: compression around the serializer.
+    pub(crate) compress: Option<Compress>,
     /// The first `#[serializer(...)]` attribute, for errors about the attribute as a whole.
     pub(crate) first_attr: Option<Attribute>,
 }
@@ -28,10 +31,28 @@ pub(crate) struct Chosen {
     pub(crate) span: Span,
 }
 
+/// `compress = "codec"` or `compress(codec = "...", level = N, max_decompressed_size = N)`.
+pub(crate) struct Compress {
+    /// The runtime's `Codec` variant.
+    pub(crate) codec: &'static str,
+    pub(crate) level: Option<u32>,
+    pub(crate) max_decompressed_size: Option<u64>,
+    pub(crate) span: Span,
+}
+
+/// The JSON layouts of `json(...)`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum JsonLayout {
+    Compact,
+    Pretty,
+    Python,
+}
+
 /// How a type is serialized. Adding a kind: a word in `symbol.rs`, a variant here with its arm
 /// in `parse_key`, and its arm in `expand::serializer`.
 pub(crate) enum Kind {
-    Json { pretty: bool },
+    Json(JsonLayout),
+    Pickle,
     Binary,
     DateTime,
     DataFrame(DataFrame),
@@ -83,8 +104,20 @@ fn parse_key(meta: &ParseNestedMeta<'_>, out: &mut Attrs, errors: &mut Errors) -
     let span = ident.span();
     match key.as_str() {
         JSON => {
-            let pretty = parse_json_options(meta, errors)?;
-            choose(out, errors, JSON, span, Kind::Json { pretty });
+            let layout = parse_json_options(meta, errors)?;
+            choose(out, errors, JSON, span, Kind::Json(layout));
+        }
+        PICKLE => {
+            no_value(meta, PICKLE, errors)?;
+            choose(out, errors, PICKLE, span, Kind::Pickle);
+        }
+        COMPRESS => {
+            if let Some(compress) = parse_compress(meta, span, errors)? {
+                match &out.compress {
+                    Some(first) => duplicate(errors, COMPRESS, span, first.span),
+                    None => out.compress = Some(compress),
+                }
+            }
         }
         BINARY => {
             no_value(meta, BINARY, errors)?;
@@ -121,7 +154,7 @@ fn parse_key(meta: &ParseNestedMeta<'_>, out: &mut Attrs, errors: &mut Errors) -
         }
         _ => {
             let mut words = KINDS.to_vec();
-            words.push(CRATE);
+            words.extend([CRATE, COMPRESS]);
             errors.push(meta.error(format!(
                 "unknown serializer `{key}`; expected one of: {}{}",
                 one_of(KINDS),
@@ -133,13 +166,13 @@ fn parse_key(meta: &ParseNestedMeta<'_>, out: &mut Attrs, errors: &mut Errors) -
     Ok(())
 }
 
-/// `json` or `json(pretty)`; returns whether `pretty` was given.
-fn parse_json_options(meta: &ParseNestedMeta<'_>, errors: &mut Errors) -> syn::Result<bool> {
+/// `json`, `json(pretty)` or `json(python)`.
+fn parse_json_options(meta: &ParseNestedMeta<'_>, errors: &mut Errors) -> syn::Result<JsonLayout> {
     if !meta.input.peek(syn::token::Paren) {
         no_value(meta, JSON, errors)?;
-        return Ok(false);
+        return Ok(JsonLayout::Compact);
     }
-    let mut pretty: Option<Span> = None;
+    let mut chosen: Option<(&'static str, Span)> = None;
     meta.parse_nested_meta(|option| {
         let word = option
             .path
@@ -150,11 +183,20 @@ fn parse_json_options(meta: &ParseNestedMeta<'_>, errors: &mut Errors) -> syn::R
             .path
             .get_ident()
             .map_or_else(Span::call_site, |ident| ident.span());
-        if word == PRETTY {
-            no_value(&option, PRETTY, errors)?;
-            match pretty {
-                Some(first) => duplicate(errors, PRETTY, span, first),
-                None => pretty = Some(span),
+        if let Some(&layout) = JSON_OPTIONS.iter().find(|layout| **layout == word) {
+            no_value(&option, layout, errors)?;
+            match chosen {
+                Some((first, first_span)) if first == layout => {
+                    duplicate(errors, layout, span, first_span);
+                }
+                Some((first, first_span)) => {
+                    errors.at(
+                        span,
+                        format!("`{layout}` and `{first}` are two layouts of `json`; keep one"),
+                    );
+                    errors.at(first_span, format!("`{first}` chosen here"));
+                }
+                None => chosen = Some((layout, span)),
             }
         } else {
             errors.push(option.error(format!(
@@ -166,7 +208,118 @@ fn parse_json_options(meta: &ParseNestedMeta<'_>, errors: &mut Errors) -> syn::R
         }
         Ok(())
     })?;
-    Ok(pretty.is_some())
+    Ok(match chosen {
+        Some((PRETTY, _)) => JsonLayout::Pretty,
+        Some((PYTHON, _)) => JsonLayout::Python,
+        _ => JsonLayout::Compact,
+    })
+}
+
+fn codec_of(lit: &syn::LitStr, errors: &mut Errors) -> Option<(&'static str, Option<(u32, u32)>)> {
+    let name = lit.value();
+    let found = CODECS.iter().find(|(codec, _, _)| *codec == name);
+    if found.is_none() {
+        let names: Vec<&str> = CODECS.iter().map(|(codec, _, _)| *codec).collect();
+        errors.spanned(
+            lit,
+            format!(
+                "unknown compression `{name}`; expected one of: {}{}",
+                one_of(&names),
+                did_you_mean(&name, &names)
+            ),
+        );
+    }
+    found.map(|(_, variant, levels)| (*variant, *levels))
+}
+
+/// `compress = "zstd"` or `compress(codec = "zstd", level = 19, max_decompressed_size = N)`.
+fn parse_compress(
+    meta: &ParseNestedMeta<'_>,
+    span: Span,
+    errors: &mut Errors,
+) -> syn::Result<Option<Compress>> {
+    if meta.input.peek(Token![=]) {
+        let lit: syn::LitStr = meta.value()?.parse()?;
+        return Ok(codec_of(&lit, errors).map(|(codec, _)| Compress {
+            codec,
+            level: None,
+            max_decompressed_size: None,
+            span,
+        }));
+    }
+    if !meta.input.peek(syn::token::Paren) {
+        errors.push(meta.error(
+            "`compress` needs a codec: `compress = \"zstd\"` or `compress(codec = \"zstd\", level = 19)`",
+        ));
+        take_rest(meta)?;
+        return Ok(None);
+    }
+    let mut codec = None;
+    let mut codec_broken = false;
+    let mut level: Option<syn::LitInt> = None;
+    let mut max_size = None;
+    meta.parse_nested_meta(|option| {
+        let key = option
+            .path
+            .get_ident()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        match key.as_str() {
+            CODEC => {
+                let lit: syn::LitStr = option.value()?.parse()?;
+                codec = codec_of(&lit, errors);
+                codec_broken |= codec.is_none();
+            }
+            LEVEL => level = Some(option.value()?.parse()?),
+            MAX_DECOMPRESSED_SIZE => {
+                let lit: syn::LitInt = option.value()?.parse()?;
+                match lit.base10_parse::<u64>() {
+                    Ok(bytes) => max_size = Some(bytes),
+                    Err(_) => {
+                        errors.spanned(&lit, "`max_decompressed_size` takes a number of bytes")
+                    }
+                }
+            }
+            _ => {
+                errors.push(option.error(format!(
+                    "unknown `compress` option `{key}`; expected one of: {}{}",
+                    one_of(COMPRESS_OPTIONS),
+                    did_you_mean(&key, COMPRESS_OPTIONS)
+                )));
+                take_rest(&option)?;
+            }
+        }
+        Ok(())
+    })?;
+    let Some((codec, levels)) = codec else {
+        if !codec_broken {
+            errors.at(
+                span,
+                "`compress(...)` needs `codec = \"...\"`, such as `codec = \"zstd\"`",
+            );
+        }
+        return Ok(None);
+    };
+    let level = match (level, levels) {
+        (None, _) => None,
+        (Some(lit), Some((low, high))) => match lit.base10_parse::<u32>() {
+            Ok(level) if (low..=high).contains(&level) => Some(level),
+            _ => {
+                errors.spanned(&lit, format!("this codec takes levels {low} to {high}"));
+                return Ok(None);
+            }
+        },
+        (Some(lit), None) => {
+            errors.spanned(&lit, "lz4 takes no level");
+            return Ok(None);
+        }
+    };
+    Ok(Some(Compress {
+        codec,
+        level,
+        max_decompressed_size: max_size,
+        span,
+    }))
 }
 
 /// Records the kind, or reports a second one.
@@ -270,7 +423,7 @@ mod tests {
         assert!(errors.is_empty(), "{errors:?}");
         assert!(matches!(
             attrs.kind.map(|k| k.kind),
-            Some(Kind::Json { pretty: true })
+            Some(Kind::Json(JsonLayout::Pretty))
         ));
 
         let (attrs, _) = parse_attrs(&[parse_quote!(#[serializer(binary)])]);
@@ -293,7 +446,7 @@ mod tests {
         assert_eq!(
             errors,
             [
-                "unknown serializer `jsn`; expected one of: json, binary, datetime, dataframe, with; did you mean `json`?",
+                "unknown serializer `jsn`; expected one of: json, binary, datetime, dataframe, pickle, with; did you mean `json`?",
                 "`json` takes no value: write `json`, or `json(pretty)` for indented output",
                 "a type has one serializer: `json` conflicts with `binary`; keep one of them",
                 "`binary` chosen here",
@@ -301,7 +454,7 @@ mod tests {
                 "first `crate` here",
                 "duplicate `pretty`",
                 "first `pretty` here",
-                "unknown `json` option `compact`; expected one of: pretty",
+                "unknown `json` option `compact`; expected one of: pretty, python",
                 "a type has one serializer: `json` conflicts with `binary`; keep one of them",
                 "`binary` chosen here",
             ]

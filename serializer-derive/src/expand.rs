@@ -6,7 +6,7 @@ use syn::spanned::Spanned;
 use syn::DeriveInput;
 
 use crate::ast::Input;
-use crate::attr::{Chosen, Kind};
+use crate::attr::{Chosen, Compress, JsonLayout, Kind};
 use crate::errors::Errors;
 use crate::{fallback, valid};
 
@@ -33,6 +33,10 @@ fn expand(input: &Input<'_>, chosen: &Chosen) -> TokenStream {
         _ => ident.span(),
     };
     let (serializer_ty, constructor) = serializer(&chosen.kind, span);
+    let (serializer_ty, constructor) = match &input.attrs.compress {
+        Some(compress) => compressed(compress, serializer_ty, constructor),
+        None => (serializer_ty, constructor),
+    };
 
     // A bound on the serializer rather than on each type parameter: exact whatever the fields.
     let mut where_clause = where_clause.cloned();
@@ -71,13 +75,20 @@ fn expand(input: &Input<'_>, chosen: &Chosen) -> TokenStream {
 /// The serializer type of a kind, spanned at `span`, and the expression that builds it.
 fn serializer(kind: &Kind, span: Span) -> (TokenStream, TokenStream) {
     match kind {
-        Kind::Json { pretty: false } => (
-            quote_spanned!(span=> _rs::JsonSerializer),
-            quote!(_rs::JsonSerializer::new()),
-        ),
-        Kind::Json { pretty: true } => (
-            quote_spanned!(span=> _rs::JsonSerializer),
-            quote!(_rs::JsonSerializer::pretty()),
+        Kind::Json(layout) => {
+            let constructor = match layout {
+                JsonLayout::Compact => quote!(new),
+                JsonLayout::Pretty => quote!(pretty),
+                JsonLayout::Python => quote!(python),
+            };
+            (
+                quote_spanned!(span=> _rs::JsonSerializer),
+                quote!(_rs::JsonSerializer::#constructor()),
+            )
+        }
+        Kind::Pickle => (
+            quote_spanned!(span=> _rs::PickleSerializer),
+            quote!(_rs::PickleSerializer::new()),
         ),
         Kind::Binary => (
             quote_spanned!(span=> _rs::BinarySerializer),
@@ -96,6 +107,33 @@ fn serializer(kind: &Kind, span: Span) -> (TokenStream, TokenStream) {
             quote_spanned!(span=> <#path as _rs::__private::Default>::default()),
         ),
     }
+}
+
+/// The serializer inside `CompressedSerializer`.
+fn compressed(
+    compress: &Compress,
+    inner_ty: TokenStream,
+    inner: TokenStream,
+) -> (TokenStream, TokenStream) {
+    let codec = syn::Ident::new(compress.codec, Span::call_site());
+    let compression = match compress.level {
+        Some(level) => quote! {
+            const {
+                match _rs::Compression::try_with_level(_rs::Codec::#codec, #level) {
+                    ::core::option::Option::Some(compression) => compression,
+                    ::core::option::Option::None => ::core::panic!("level out of range"),
+                }
+            }
+        },
+        None => quote!(_rs::Compression::new(_rs::Codec::#codec)),
+    };
+    let bound = compress
+        .max_decompressed_size
+        .map(|bytes| quote!(.with_max_decompressed_size(#bytes)));
+    (
+        quote!(_rs::CompressedSerializer<#inner_ty>),
+        quote!(_rs::CompressedSerializer::new(#inner, #compression) #bound),
+    )
 }
 
 /// `DateTimeValue` for a newtype, delegating to its field.

@@ -7,15 +7,18 @@
 )]
 
 mod binary;
+mod compressed;
 #[cfg(feature = "dataframe")]
 mod dataframe;
 mod datetime;
 mod derive;
 mod hygiene;
 mod json;
+mod pickle;
 mod prefect_datetime;
 #[cfg(feature = "dataframe")]
 mod prefect_pandas;
+mod python;
 mod streaming;
 
 use result_serializers::{Error, ErrorKind, Operation};

@@ -1,0 +1,155 @@
+use std::collections::{BTreeMap, BTreeSet};
+
+use result_serializers::{
+    ErrorKind, Operation, PickleProtocol, PickleSerializer, ResultSerializer, Serializer,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::{assert_error, python, DeserializeAs};
+
+#[derive(Debug, PartialEq, Serialize, Deserialize, ResultSerializer)]
+#[serializer(pickle)]
+struct Task {
+    name: String,
+    retries: u8,
+    weights: Vec<f64>,
+    tags: BTreeSet<String>,
+    params: BTreeMap<String, Option<i64>>,
+    payload: serde_bytes::ByteBuf,
+    big: u64,
+    small: i64,
+}
+
+fn task() -> Task {
+    Task {
+        name: "extract ✓".into(),
+        retries: 3,
+        weights: vec![0.5, -0.0, f64::INFINITY, 1e-300],
+        tags: ["a".to_string(), "b".to_string()].into(),
+        params: [
+            ("limit".to_string(), Some(-5)),
+            ("offset".to_string(), None),
+        ]
+        .into(),
+        payload: serde_bytes::ByteBuf::from(vec![0, 255, 10]),
+        big: i64::MAX as u64,
+        small: i64::MIN,
+    }
+}
+
+#[test]
+fn round_trips_with_both_protocols() {
+    for protocol in [PickleProtocol::V2, PickleProtocol::V3] {
+        let serializer = PickleSerializer::new().with_protocol(protocol);
+        let bytes = serializer.serialize(&task()).unwrap();
+        assert_eq!(
+            bytes[..2],
+            [0x80, if protocol == PickleProtocol::V2 { 2 } else { 3 }]
+        );
+        let back: Task = serializer.deserialize(&bytes).unwrap();
+        assert_eq!(back, task());
+    }
+    let nan: f64 = PickleSerializer::new()
+        .deserialize(&PickleSerializer::new().serialize(&f64::NAN).unwrap())
+        .unwrap();
+    assert!(nan.is_nan());
+}
+
+#[test]
+fn python_reads_what_we_write_and_we_read_what_python_writes() {
+    let bytes = task().to_result_bytes().unwrap();
+    // Python loads ours and writes it back with its own default protocol (4).
+    let again = python::run(
+        "import pickle, sys; v = pickle.loads(sys.stdin.buffer.read()); \
+         assert v['name'] == 'extract \\u2713' and v['big'] == 2**63 - 1 and v['small'] == -2**63, v; \
+         assert v['weights'][2] == float('inf') and v['payload'] == b'\\x00\\xff\\n', v; \
+         sys.stdout.buffer.write(pickle.dumps(v))",
+        &bytes,
+    );
+    assert_eq!(again[..2], [0x80, 4]);
+    assert_eq!(Task::from_result_bytes(&again).unwrap(), task());
+}
+
+#[test]
+fn a_pickle_that_asks_for_a_global_is_refused_without_running_it() {
+    // `pickle.dumps(os.system)`-style: GLOBAL 'os system', then REDUCE with an argument.
+    let evil = b"cos\nsystem\n(S'echo pwned'\ntR.";
+    let err = assert_error(
+        PickleSerializer::new().deserialize_as::<String>(evil),
+        "pickle",
+        Operation::Deserialize,
+        |kind| matches!(kind, ErrorKind::Pickle(_)),
+    );
+    assert!(err.to_string().contains("global"), "{err}");
+    // Protocol 4's STACK_GLOBAL too: `pickle.dumps(print, protocol=4)`.
+    let stack_global = b"\x80\x04\x95\x14\x00\x00\x00\x00\x00\x00\x00\x8c\x08builtins\x94\x8c\x05print\x94\x93\x94.";
+    assert!(PickleSerializer::new()
+        .deserialize_as::<String>(stack_global)
+        .is_err());
+}
+
+#[test]
+fn base64_wrapped_pickles_are_read_and_the_first_error_is_reported() {
+    let plain = PickleSerializer::new().serialize(&vec![1u8, 2, 3]).unwrap();
+    let wrapped = python::run(
+        "import base64, sys; sys.stdout.buffer.write(base64.encodebytes(sys.stdin.buffer.read()))",
+        &plain,
+    );
+    let back: Vec<u8> = PickleSerializer::new().deserialize(&wrapped).unwrap();
+    assert_eq!(back, [1, 2, 3]);
+
+    let err = PickleSerializer::new()
+        .deserialize_as::<Vec<u8>>(b"\x80\x03garbage")
+        .unwrap_err();
+    let base64_err = PickleSerializer::new()
+        .deserialize_as::<Vec<u8>>(b"gAOKAQA=")
+        .unwrap_err();
+    // Each failure is the pickle error of the input itself, not of its base64 reading.
+    assert!(matches!(err.kind(), ErrorKind::Pickle(_)), "{err:?}");
+    assert!(
+        matches!(base64_err.kind(), ErrorKind::Pickle(_)),
+        "{base64_err:?}"
+    );
+}
+
+#[test]
+fn bad_input_is_a_typed_error() {
+    let bytes = PickleSerializer::new().serialize(&task()).unwrap();
+    for end in (0..bytes.len()).step_by(5) {
+        assert!(PickleSerializer::new()
+            .deserialize_as::<Task>(&bytes[..end])
+            .is_err());
+    }
+    let mut trailing = bytes.clone();
+    trailing.extend_from_slice(b"junk");
+    assert!(PickleSerializer::new()
+        .deserialize_as::<Task>(&trailing)
+        .is_err());
+    assert!(PickleSerializer::new().deserialize_as::<Task>(b"").is_err());
+    // A valid pickle of another shape.
+    let list = PickleSerializer::new().serialize(&vec![1, 2]).unwrap();
+    assert!(PickleSerializer::new()
+        .deserialize_as::<Task>(&list)
+        .is_err());
+}
+
+#[test]
+fn integers_beyond_i64_are_refused_not_changed() {
+    // serde-pickle writes no 128-bit integers...
+    let err = PickleSerializer::new().serialize(&i128::MAX).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Pickle(_)), "{err:?}");
+    // ...and reads an integer past `i64::MAX` into no Rust integer: an error, never a
+    // wrapped value. Python reads what was written.
+    let bytes = PickleSerializer::new().serialize(&u64::MAX).unwrap();
+    let err = PickleSerializer::new()
+        .deserialize_as::<u64>(&bytes)
+        .unwrap_err();
+    assert!(err.to_string().contains("integer too large"), "{err}");
+    assert_eq!(
+        python::run(
+            "import pickle, sys; print(pickle.loads(sys.stdin.buffer.read()))",
+            &bytes
+        ),
+        b"18446744073709551615\n"
+    );
+}
