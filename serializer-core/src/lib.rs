@@ -48,6 +48,8 @@ pub use crate::pickle::{PickleProtocol, PickleSerializer};
 /// The polars this crate is built with, for frames that match its version.
 #[cfg(feature = "dataframe")]
 pub use polars;
+/// The `serde-pickle` this crate is built with, for [`PickleSerializer::deserialize_value`].
+pub use serde_pickle;
 
 /// Turns values of type `T` into bytes and back.
 ///

@@ -73,6 +73,24 @@ impl PickleSerializer {
         self.protocol
     }
 
+    /// Reads a pickle into `serde_pickle::Value`, which holds any Python integer and keeps
+    /// sets, tuples and bytes apart; with the same base64 fallback as
+    /// [`deserialize`](Serializer::deserialize).
+    pub fn deserialize_value(&self, bytes: &[u8]) -> Result<serde_pickle::Value, Error> {
+        let options = serde_pickle::DeOptions::new;
+        serde_pickle::value_from_slice(bytes, options()).or_else(|first| {
+            unwrap_base64(bytes)
+                .and_then(|unwrapped| serde_pickle::value_from_slice(&unwrapped, options()).ok())
+                .ok_or_else(|| error(Operation::Deserialize, first))
+        })
+    }
+
+    /// Writes a `serde_pickle::Value`, integers of any size included.
+    pub fn serialize_value(&self, value: &serde_pickle::Value) -> Result<Vec<u8>, Error> {
+        serde_pickle::value_to_vec(value, self.options())
+            .map_err(|err| error(Operation::Serialize, err))
+    }
+
     fn options(&self) -> serde_pickle::SerOptions {
         match self.protocol {
             PickleProtocol::V2 => serde_pickle::SerOptions::new().proto_v2(),

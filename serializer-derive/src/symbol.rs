@@ -21,8 +21,11 @@ pub(crate) const CODEC: &str = "codec";
 pub(crate) const LEVEL: &str = "level";
 pub(crate) const MAX_DECOMPRESSED_SIZE: &str = "max_decompressed_size";
 pub(crate) const COMPRESS_OPTIONS: &[&str] = &[CODEC, LEVEL, MAX_DECOMPRESSED_SIZE];
-/// The codecs, with the runtime's name and levels (`lzma` is `xz`, `bzip2` is `bz2`).
-pub(crate) const CODECS: &[(&str, &str, Option<(u32, u32)>)] = &[
+/// A codec's name in the attribute, its variant of the runtime's `Codec`, and its levels.
+pub(crate) type CodecSpec = (&'static str, &'static str, Option<(u32, u32)>);
+
+/// The codecs (`lzma` is `xz`, `bzip2` is `bz2`).
+pub(crate) const CODECS: &[CodecSpec] = &[
     ("gzip", "Gzip", Some((0, 9))),
     ("zlib", "Zlib", Some((0, 9))),
     ("bz2", "Bz2", Some((1, 9))),

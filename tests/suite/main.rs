@@ -18,8 +18,10 @@ mod pickle;
 mod prefect_datetime;
 #[cfg(feature = "dataframe")]
 mod prefect_pandas;
+mod prefect_vectors;
 mod python;
 mod streaming;
+mod workload_w1;
 
 use result_serializers::{Error, ErrorKind, Operation};
 

@@ -8,6 +8,7 @@ use result_serializers::polars::prelude::*;
 use result_serializers::ErrorKind;
 use serde_json::Value;
 
+use crate::prefect_vectors::{hex, Outcome};
 use crate::{vectors_dir, vectors_of, DeserializeAs};
 
 /// A cell as the manifest records it, in terms both sides can be compared in.
@@ -158,156 +159,127 @@ fn string_index_labels(ours: &DataFrame, column: &str) {
     );
 }
 
-#[test]
-fn every_pandas_vector_polars_can_hold_is_read() {
+/// Checks one `PandasSerializer` vector.
+pub(crate) fn check(vector: &Value) -> Outcome {
     let csv = DataFrameSerializer::new(FileType::Csv);
     let parquet = DataFrameSerializer::new(FileType::Parquet);
     let ipc = DataFrameSerializer::new(FileType::Ipc);
     let pandas_json =
         DataFrameSerializer::json(JsonOptions::new().with_layout(JsonLayout::PandasColumns));
-    let mut read_count = 0;
-    let mut not_covered = Vec::new();
-
-    for vector in vectors_of("PandasSerializer") {
-        let id = vector["id"].as_str().unwrap();
-        let file = vector["file"].as_str().unwrap_or_default();
-        let result = &vector["result"];
-        match id {
-            "pandas.csv" | "pandas.csv_index-False" => {
-                assert_frame(id, result, &read(&csv, file), &csv_index, &[]);
+    let id = vector["id"].as_str().unwrap();
+    let file = vector["file"].as_str().unwrap_or_default();
+    let result = &vector["result"];
+    match id {
+        "pandas.csv" | "pandas.csv_index-False" => {
+            assert_frame(id, result, &read(&csv, file), &csv_index, &[]);
+        }
+        "pandas.csv_sep-x3a_index-False" => {
+            // pandas' default reader fails on it; with the separator it was written with,
+            // it reads as the frame that was written.
+            let colon = DataFrameSerializer::csv(CsvOptions::new().with_separator(b':'));
+            let ours = read(&colon, file);
+            let expected = &vectors_of("PandasSerializer")[1]["result"];
+            assert_frame(id, expected, &ours, &same, &["Unnamed: 0"]);
+        }
+        "pandas.csv_deser-na_values" => {
+            // `na_values=[3000000000, 1.5]`. pandas also takes `1` as missing (it adds
+            // `int(1.5)` to the texts); ours match the texts exactly.
+            let ours = read(
+                &DataFrameSerializer::csv(
+                    CsvOptions::new().with_null_values(["3000000000", "1.5"]),
+                ),
+                file,
+            );
+            assert_eq!(
+                our_cells(&ours, "i"),
+                [Some(Cell::Number(1.0)), Some(Cell::Number(-2.0)), None]
+            );
+            assert_eq!(our_cells(&ours, "f"), [None, Some(Cell::Number(0.1)), None]);
+            assert_frame(id, result, &ours, &csv_index, &["Unnamed: 0", "i", "f"]);
+        }
+        "pandas.csv_deser-index_col-parse_dates" => {
+            // pandas parsed the two listed columns; polars parses every date-like one.
+            let ours = read(
+                &DataFrameSerializer::csv(CsvOptions::new().with_parse_dates(true)),
+                file,
+            );
+            assert_frame(id, result, &ours, &same, &["dt_ny"]);
+        }
+        "pandas.json" | "pandas.string_index.json" => {
+            let ours = read(&pandas_json, file);
+            assert_frame(id, result, &ours, &same, &[]);
+            if id == "pandas.string_index.json" {
+                string_index_labels(&ours, "index");
             }
-            "pandas.csv_sep-x3a_index-False" => {
-                // pandas' default reader fails on it; with the separator it was written with,
-                // it reads as the frame that was written.
-                let colon = DataFrameSerializer::csv(CsvOptions::new().with_separator(b':'));
-                let ours = read(&colon, file);
-                let expected = &vectors_of("PandasSerializer")[1]["result"];
-                assert_frame(id, expected, &ours, &same, &["Unnamed: 0"]);
+        }
+        "pandas.json_orient-records_date_format-iso" => {
+            assert_frame(
+                id,
+                result,
+                &read(&DataFrameSerializer::new(FileType::Json), file),
+                &same,
+                &[],
+            );
+        }
+        "pandas.parquet" | "pandas.string_index.parquet" => {
+            let ours = read(&parquet, file);
+            assert_frame(id, result, &ours, &same, &[]);
+            if id == "pandas.string_index.parquet" {
+                // The named index is stored as a column, and read as one.
+                string_index_labels(&ours, "key");
             }
-            "pandas.csv_deser-na_values" => {
-                // `na_values=[3000000000, 1.5]`. pandas also takes `1` as missing (it adds
-                // `int(1.5)` to the texts); ours match the texts exactly.
-                let ours = read(
-                    &DataFrameSerializer::csv(
-                        CsvOptions::new().with_null_values(["3000000000", "1.5"]),
-                    ),
-                    file,
+        }
+        "pandas.feather" | "pandas.string_index.feather" => {
+            let ours = read(&ipc, file);
+            assert_frame(id, result, &ours, &same, &[]);
+            if id == "pandas.string_index.feather" {
+                string_index_labels(&ours, "key");
+            }
+        }
+        "pandas.string_index.csv" => {
+            assert_frame(id, result, &read(&csv, file), &same, &[]);
+        }
+        _ if vector["op"] == "deserialize" => {
+            let file_type: FileType = vector["ctor"]["file_type"]
+                .as_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            let bytes = hex(vector["input"]["bytes_hex"].as_str().unwrap());
+            let ours = DataFrameSerializer::new(file_type).deserialize_as::<DataFrame>(&bytes);
+            if vector.get("error").is_some() {
+                let err = ours.expect_err(id);
+                assert!(
+                    !matches!(err.kind(), ErrorKind::Panicked { .. }),
+                    "{id}: {err}"
                 );
-                assert_eq!(
-                    our_cells(&ours, "i"),
-                    [Some(Cell::Number(1.0)), Some(Cell::Number(-2.0)), None]
-                );
-                assert_eq!(our_cells(&ours, "f"), [None, Some(Cell::Number(0.1)), None]);
-                assert_frame(id, result, &ours, &csv_index, &["Unnamed: 0", "i", "f"]);
-            }
-            "pandas.csv_deser-index_col-parse_dates" => {
-                // pandas parsed the two listed columns; polars parses every date-like one.
-                let ours = read(
-                    &DataFrameSerializer::csv(CsvOptions::new().with_parse_dates(true)),
-                    file,
-                );
-                assert_frame(id, result, &ours, &same, &["dt_ny"]);
-            }
-            "pandas.json" | "pandas.string_index.json" => {
-                let ours = read(&pandas_json, file);
-                assert_frame(id, result, &ours, &same, &[]);
-                if id == "pandas.string_index.json" {
-                    string_index_labels(&ours, "index");
-                }
-            }
-            "pandas.json_orient-records_date_format-iso" => {
+            } else {
+                // `a,b\n1,2\n3\n`: the short row's missing field is null.
                 assert_frame(
                     id,
                     result,
-                    &read(&DataFrameSerializer::new(FileType::Json), file),
+                    &ours.unwrap_or_else(|err| panic!("{id}: {err}")),
                     &same,
                     &[],
                 );
             }
-            "pandas.parquet" | "pandas.string_index.parquet" => {
-                let ours = read(&parquet, file);
-                assert_frame(id, result, &ours, &same, &[]);
-                if id == "pandas.string_index.parquet" {
-                    // The named index is stored as a column, and read as one.
-                    string_index_labels(&ours, "key");
-                }
-            }
-            "pandas.feather" | "pandas.string_index.feather" => {
-                let ours = read(&ipc, file);
-                assert_frame(id, result, &ours, &same, &[]);
-                if id == "pandas.string_index.feather" {
-                    string_index_labels(&ours, "key");
-                }
-            }
-            "pandas.string_index.csv" => {
-                assert_frame(id, result, &read(&csv, file), &same, &[]);
-            }
-            _ if vector["op"] == "deserialize" => {
-                let file_type: FileType = vector["ctor"]["file_type"]
-                    .as_str()
-                    .unwrap()
-                    .parse()
-                    .unwrap();
-                let bytes: Vec<u8> = (0..vector["input"]["bytes_hex"].as_str().unwrap().len())
-                    .step_by(2)
-                    .map(|i| {
-                        u8::from_str_radix(
-                            &vector["input"]["bytes_hex"].as_str().unwrap()[i..i + 2],
-                            16,
-                        )
-                        .unwrap()
-                    })
-                    .collect();
-                let ours = DataFrameSerializer::new(file_type).deserialize_as::<DataFrame>(&bytes);
-                if vector.get("error").is_some() {
-                    let err = ours.expect_err(id);
-                    assert!(
-                        !matches!(err.kind(), ErrorKind::Panicked { .. }),
-                        "{id}: {err}"
-                    );
-                } else {
-                    // `a,b\n1,2\n3\n`: the short row's missing field is null.
-                    assert_frame(
-                        id,
-                        result,
-                        &ours.unwrap_or_else(|err| panic!("{id}: {err}")),
-                        &same,
-                        &[],
-                    );
-                }
-            }
-            "pandas.construct.foo"
-            | "pandas.construct.latex"
-            | "pandas.construct.string"
-            | "pandas.construct.fwf"
-            | "pandas.construct.table"
-            | "pandas.construct.dict"
-            | "pandas.construct.timestamp"
-            | "pandas.construct.CSV"
-            | "pandas.construct.empty" => {
-                // Checked in dataframe::file_types_parse_as_prefect_names_them.
-            }
-            _ => {
-                not_covered.push(id.to_string());
-                continue;
-            }
         }
-        read_count += 1;
+        _ if vector["op"] == "construct" => {
+            // Prefect refused the file type when built; so does parsing it here.
+            let name = vector["ctor"]["file_type"].as_str().unwrap();
+            assert!(name.parse::<FileType>().is_err(), "{id}");
+        }
+        "pandas.orc" | "pandas.html" => {
+            return Outcome::NotCovered("polars reads neither orc nor html");
+        }
+        "pandas.input.small_df" | "pandas.eq" => {
+            return Outcome::NotCovered("describes the input frame or Python equality: no bytes");
+        }
+        _ => {
+            return Outcome::NotCovered(
+                "pandas itself failed to write it, or wrote no file (stata, pickle, xml, excel, hdf)",
+            );
+        }
     }
-    println!("pandas vectors: {read_count} checked; not covered (no polars reader, or pandas-internal): {not_covered:?}");
-    assert_eq!(read_count, 26);
-    assert_eq!(
-        not_covered,
-        [
-            "pandas.input.small_df",
-            "pandas.orc",
-            "pandas.stata",
-            "pandas.pickle",
-            "pandas.html",
-            "pandas.xml",
-            "pandas.excel",
-            "pandas.hdf",
-            "pandas.eq"
-        ]
-    );
+    Outcome::Checked
 }
