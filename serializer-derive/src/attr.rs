@@ -305,7 +305,8 @@ fn parse_compress(
         (Some(lit), Some((low, high))) => match lit.base10_parse::<u32>() {
             Ok(level) if (low..=high).contains(&level) => Some(level),
             _ => {
-                errors.spanned(&lit, format!("this codec takes levels {low} to {high}"));
+                let name = codec.to_lowercase();
+                errors.spanned(&lit, format!("{name} takes levels {low} to {high}"));
                 return Ok(None);
             }
         },

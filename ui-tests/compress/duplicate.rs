@@ -1,0 +1,9 @@
+use result_serializers::ResultSerializer;
+
+#[derive(serde::Serialize, serde::Deserialize, ResultSerializer)]
+#[serializer(json, compress = "gzip", compress = "zstd")]
+struct Summary {
+    rows: u64,
+}
+
+fn main() {}
