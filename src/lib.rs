@@ -34,9 +34,14 @@
 //! | `#[serializer(json)]` | [`JsonSerializer::new`]: compact JSON, as `serde_json::to_vec` |
 //! | `#[serializer(json(pretty))]` | [`JsonSerializer::pretty`]: indented JSON |
 //! | `#[serializer(binary)]` | [`BinarySerializer`]: postcard |
+//! | `#[serializer(json(python))]` | [`JsonSerializer::python`]: byte for byte Python's `json.dumps` |
+//! | `#[serializer(pickle)]` | [`PickleSerializer`]: Python pickles of plain data |
 //! | `#[serializer(datetime)]` | [`DateTimeSerializer`], on a newtype over a chrono date-time |
+//! | `#[serializer(dataframe(file_type = "parquet", ...))]` | `DataFrameSerializer` (feature `dataframe`), on a newtype over a polars `DataFrame` |
 //! | `#[serializer(with = path::To::Serializer)]` | any `Serializer<Self> + Default` |
 //!
+//! Beside any of them, `compress = "gzip"` (or `compress(codec = "zstd", level = 19,
+//! max_decompressed_size = N)`) wraps the serializer in a [`CompressedSerializer`].
 //! `#[serializer(crate = "path")]` names this crate where it is not `::result_serializers`.
 //! `json` and `binary` need the type to implement serde's `Serialize` and `Deserialize`.
 //! On a generic type the impl is bounded by what the serializer needs, so `Page<T>` is a
