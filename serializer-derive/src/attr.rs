@@ -5,7 +5,7 @@ use syn::meta::ParseNestedMeta;
 use syn::{Attribute, Meta, Token};
 
 use crate::dataframe::{self, DataFrame};
-use crate::errors::{did_you_mean, one_of, Errors};
+use crate::errors::{did_you_mean, key_of, one_of, Errors};
 use crate::symbol::{
     BINARY, CODEC, CODECS, COMPRESS, COMPRESS_OPTIONS, CRATE, DATAFRAME, DATETIME, JSON,
     JSON_OPTIONS, KINDS, LEVEL, MAX_DECOMPRESSED_SIZE, PICKLE, PRETTY, PYTHON, SERIALIZER, WITH,
@@ -174,15 +174,7 @@ fn parse_json_options(meta: &ParseNestedMeta<'_>, errors: &mut Errors) -> syn::R
     }
     let mut chosen: Option<(&'static str, Span)> = None;
     meta.parse_nested_meta(|option| {
-        let word = option
-            .path
-            .get_ident()
-            .map(ToString::to_string)
-            .unwrap_or_default();
-        let span = option
-            .path
-            .get_ident()
-            .map_or_else(Span::call_site, |ident| ident.span());
+        let (word, span) = key_of(&option.path);
         if let Some(&layout) = JSON_OPTIONS.iter().find(|layout| **layout == word) {
             no_value(&option, layout, errors)?;
             match chosen {
@@ -259,11 +251,7 @@ fn parse_compress(
     let mut level: Option<syn::LitInt> = None;
     let mut max_size = None;
     meta.parse_nested_meta(|option| {
-        let key = option
-            .path
-            .get_ident()
-            .map(ToString::to_string)
-            .unwrap_or_default();
+        let (key, _) = key_of(&option.path);
         match key.as_str() {
             CODEC => {
                 let lit: syn::LitStr = option.value()?.parse()?;

@@ -6,7 +6,7 @@ use quote::quote;
 use syn::meta::ParseNestedMeta;
 use syn::{LitBool, LitInt, LitStr, Token};
 
-use crate::errors::{did_you_mean, one_of, Errors};
+use crate::errors::{did_you_mean, key_of, one_of, Errors};
 use crate::symbol::{
     AVRO_OPTIONS, CSV_OPTIONS, FILE_TYPE, FILE_TYPES, IPC_OPTIONS, JSON_OPTIONS_DF, NDJSON_OPTIONS,
     PARQUET_OPTIONS,
@@ -125,15 +125,7 @@ pub(crate) fn parse(
     let mut raw: Vec<(String, Span, Value)> = Vec::new();
     let mut file_type_broken = false;
     meta.parse_nested_meta(|option| {
-        let key = option
-            .path
-            .get_ident()
-            .map(ToString::to_string)
-            .unwrap_or_default();
-        let key_span = option
-            .path
-            .get_ident()
-            .map_or_else(Span::call_site, |i| i.span());
+        let (key, key_span) = key_of(&option.path);
         if !option.input.peek(Token![=]) {
             errors.push(option.error(format!("`{key}` needs a value: `{key} = ...`")));
             return skip(&option);

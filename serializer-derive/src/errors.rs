@@ -47,6 +47,15 @@ impl Errors {
     }
 }
 
+/// The word of a nested attribute key such as `json` in `#[serializer(json)]`, and its span;
+/// an empty word for a path of several segments, which no key matches.
+pub(crate) fn key_of(path: &syn::Path) -> (String, Span) {
+    match path.get_ident() {
+        Some(ident) => (ident.to_string(), ident.span()),
+        None => (String::new(), Span::call_site()),
+    }
+}
+
 /// `"did you mean `json`?"` when `word` is close to one of `valid`.
 pub(crate) fn did_you_mean(word: &str, valid: &[&str]) -> String {
     valid

@@ -319,55 +319,54 @@ impl Parser<'_> {
     }
 
     fn object(&mut self, depth: usize) -> Result<Value, String> {
-        self.pos += 1;
         let mut members = Vec::new();
-        self.whitespace();
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
-            return Ok(Value::Object(members));
-        }
-        loop {
-            self.whitespace();
-            if self.peek() != Some(b'"') {
-                return Err(self.error("expecting a property name enclosed in double quotes"));
+        self.delimited(b'}', |parser| {
+            if parser.peek() != Some(b'"') {
+                return Err(parser.error("expecting a property name enclosed in double quotes"));
             }
-            let key = self.string()?;
-            self.whitespace();
-            if self.peek() != Some(b':') {
-                return Err(self.error("expecting ':' delimiter"));
+            let key = parser.string()?;
+            parser.whitespace();
+            if parser.peek() != Some(b':') {
+                return Err(parser.error("expecting ':' delimiter"));
             }
-            self.pos += 1;
-            self.whitespace();
-            members.push((key, self.value(depth + 1)?));
-            self.whitespace();
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b'}') => {
-                    self.pos += 1;
-                    return Ok(Value::Object(members));
-                }
-                _ => return Err(self.error("expecting ',' delimiter")),
-            }
-        }
+            parser.pos += 1;
+            parser.whitespace();
+            members.push((key, parser.value(depth + 1)?));
+            Ok(())
+        })?;
+        Ok(Value::Object(members))
     }
 
     fn array(&mut self, depth: usize) -> Result<Value, String> {
-        self.pos += 1;
         let mut items = Vec::new();
+        self.delimited(b']', |parser| {
+            items.push(parser.value(depth + 1)?);
+            Ok(())
+        })?;
+        Ok(Value::Array(items))
+    }
+
+    /// After an opening bracket: `item`s separated by commas, up to `close`.
+    fn delimited(
+        &mut self,
+        close: u8,
+        mut item: impl FnMut(&mut Self) -> Result<(), String>,
+    ) -> Result<(), String> {
+        self.pos += 1;
         self.whitespace();
-        if self.peek() == Some(b']') {
+        if self.peek() == Some(close) {
             self.pos += 1;
-            return Ok(Value::Array(items));
+            return Ok(());
         }
         loop {
             self.whitespace();
-            items.push(self.value(depth + 1)?);
+            item(self)?;
             self.whitespace();
             match self.peek() {
                 Some(b',') => self.pos += 1,
-                Some(b']') => {
+                Some(byte) if byte == close => {
                     self.pos += 1;
-                    return Ok(Value::Array(items));
+                    return Ok(());
                 }
                 _ => return Err(self.error("expecting ',' delimiter")),
             }
