@@ -220,26 +220,40 @@ impl<S> CompressedSerializer<S> {
         Error::new(self.compression.codec.name(), operation, kind)
     }
 
-    /// Decompresses everything `reader` yields, up to the bound.
+    /// Decompresses everything `reader` yields, up to the bound. The buffer grows by doubling
+    /// but never past the bound, so a bomb costs at most the bound in memory.
     fn decompress<R: Read>(&self, reader: R) -> Result<Vec<u8>, Error> {
+        let deserialize_error = |kind| self.error(Operation::Deserialize, kind);
         let mut decoder = decoder(self.compression.codec, reader)
-            .map_err(|err| self.error(Operation::Deserialize, ErrorKind::Decompress(err)))?;
-        let mut out = Vec::new();
+            .map_err(|err| deserialize_error(ErrorKind::Decompress(err)))?;
         let limit = self.max_decompressed;
-        decoder
-            .by_ref()
-            .take(limit.saturating_add(1))
-            .read_to_end(&mut out)
-            .map_err(|err| self.error(Operation::Deserialize, ErrorKind::Decompress(err)))?;
-        if out.len() as u64 > limit {
-            return Err(self.error(
-                Operation::Deserialize,
-                ErrorKind::DecompressedTooLarge { limit },
-            ));
+        let most = usize::try_from(limit).unwrap_or(usize::MAX);
+        let mut out = Vec::new();
+        let mut chunk = vec![0; CHUNK];
+        loop {
+            let read = match decoder.read(&mut chunk) {
+                Ok(0) => return Ok(out),
+                Ok(read) => read,
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                Err(err) => return Err(deserialize_error(ErrorKind::Decompress(err))),
+            };
+            let len = out.len().saturating_add(read);
+            if len > most {
+                return Err(deserialize_error(ErrorKind::DecompressedTooLarge { limit }));
+            }
+            if len > out.capacity() {
+                let grown = out.capacity().saturating_mul(2).clamp(len, most);
+                out.try_reserve_exact(grown - out.len()).map_err(|_| {
+                    deserialize_error(ErrorKind::Io(io::ErrorKind::OutOfMemory.into()))
+                })?;
+            }
+            out.extend_from_slice(chunk.get(..read).unwrap_or_default());
         }
-        Ok(out)
     }
 }
+
+/// How much a decoder is asked for at a time.
+const CHUNK: usize = 64 * 1024;
 
 impl<T, S: Serializer<T>> Serializer<T> for CompressedSerializer<S> {
     fn serialize(&self, value: &T) -> Result<Vec<u8>, Error> {

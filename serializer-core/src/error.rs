@@ -112,6 +112,14 @@ pub enum ErrorKind {
         reason: Cow<'static, str>,
     },
 
+    /// Decoding the input would pass a limit of the serializer (nesting, size); the limits
+    /// are documented on each serializer and settable.
+    #[error("{reason}")]
+    LimitExceeded {
+        /// Which limit, and by how much.
+        reason: Cow<'static, str>,
+    },
+
     /// The input is malformed: a check of this crate refused it before decoding.
     #[error("malformed input: {reason}")]
     Malformed {

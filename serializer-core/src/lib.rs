@@ -44,7 +44,9 @@ pub use crate::dataframe::{DataFrameSerializer, DataFrameValue};
 pub use crate::datetime::{DateTimeParts, DateTimeSerializer, DateTimeValue, Zone};
 pub use crate::error::{Error, ErrorKind, Operation};
 pub use crate::json::{JsonSerializer, JsonStyle};
-pub use crate::pickle::{PickleProtocol, PickleSerializer};
+pub use crate::pickle::{
+    PickleProtocol, PickleSerializer, DEFAULT_PICKLE_MAX_DEPTH, DEFAULT_PICKLE_MAX_OBJECTS,
+};
 /// The polars this crate is built with, for frames that match its version.
 #[cfg(feature = "dataframe")]
 pub use polars;

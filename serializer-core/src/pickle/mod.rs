@@ -1,5 +1,7 @@
 //! Python's pickle through `serde-pickle`: Prefect's `PickleSerializer`, for plain data.
 
+mod guard;
+
 use std::io::Write;
 
 use base64::Engine as _;
@@ -35,7 +37,10 @@ pub enum PickleProtocol {
 ///
 /// It never runs code: a pickle that refers to any class or function other than the
 /// built-in containers is refused with [`ErrorKind::Pickle`], where `pickle.loads` would
-/// import and call it.
+/// import and call it. Before decoding, the opcodes are walked to bound what they would build:
+/// a value nested deeper than [`DEFAULT_PICKLE_MAX_DEPTH`] levels, or expanding to more than
+/// [`DEFAULT_PICKLE_MAX_OBJECTS`] objects through shared references (a memo bomb), is
+/// [`ErrorKind::LimitExceeded`]; both bounds are settable.
 ///
 /// ```
 /// use serializer_core::{PickleSerializer, Serializer};
@@ -49,9 +54,23 @@ pub enum PickleProtocol {
 /// assert_eq!(back, [1, 2, 3]);
 /// # Ok::<(), serializer_core::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PickleSerializer {
     protocol: PickleProtocol,
+    max_depth: usize,
+    max_objects: u64,
+}
+
+/// The default bound on how deeply a read value may nest.
+pub const DEFAULT_PICKLE_MAX_DEPTH: usize = 256;
+/// The default bound on the objects a read value may expand to, shared references counted
+/// at each use.
+pub const DEFAULT_PICKLE_MAX_OBJECTS: u64 = 20_000_000;
+
+impl Default for PickleSerializer {
+    fn default() -> Self {
+        PickleSerializer::new()
+    }
 }
 
 impl PickleSerializer {
@@ -59,13 +78,53 @@ impl PickleSerializer {
     pub const fn new() -> Self {
         PickleSerializer {
             protocol: PickleProtocol::V3,
+            max_depth: DEFAULT_PICKLE_MAX_DEPTH,
+            max_objects: DEFAULT_PICKLE_MAX_OBJECTS,
         }
     }
 
     /// The same serializer writing another protocol.
     #[must_use]
-    pub const fn with_protocol(self, protocol: PickleProtocol) -> Self {
-        PickleSerializer { protocol }
+    pub const fn with_protocol(mut self, protocol: PickleProtocol) -> Self {
+        self.protocol = protocol;
+        self
+    }
+
+    /// The same serializer reading values nested at most `levels` deep.
+    #[must_use]
+    pub const fn with_max_depth(mut self, levels: usize) -> Self {
+        self.max_depth = levels;
+        self
+    }
+
+    /// The same serializer reading values of at most `objects` objects.
+    #[must_use]
+    pub const fn with_max_objects(mut self, objects: u64) -> Self {
+        self.max_objects = objects;
+        self
+    }
+
+    /// Refuses a pickle that would build past the limits.
+    fn check(&self, bytes: &[u8]) -> Result<(), Error> {
+        let reason = match guard::check(bytes, self.max_depth, self.max_objects) {
+            guard::Verdict::Fine => return Ok(()),
+            guard::Verdict::TooDeep(depth) => format!(
+                "the value nests at least {depth} levels deep, past the limit of {} (`with_max_depth`)",
+                self.max_depth
+            ),
+            guard::Verdict::TooLarge(objects) => format!(
+                "the value expands to at least {objects} objects, past the limit of {} (`with_max_objects`)",
+                self.max_objects
+            ),
+            guard::Verdict::Recursive => "the value contains itself".to_string(),
+        };
+        Err(Error::new(
+            NAME,
+            Operation::Deserialize,
+            ErrorKind::LimitExceeded {
+                reason: reason.into(),
+            },
+        ))
     }
 
     /// The protocol written.
@@ -77,11 +136,8 @@ impl PickleSerializer {
     /// sets, tuples and bytes apart; with the same base64 fallback as
     /// [`deserialize`](Serializer::deserialize).
     pub fn deserialize_value(&self, bytes: &[u8]) -> Result<serde_pickle::Value, Error> {
-        let options = serde_pickle::DeOptions::new;
-        serde_pickle::value_from_slice(bytes, options()).or_else(|first| {
-            unwrap_base64(bytes)
-                .and_then(|unwrapped| serde_pickle::value_from_slice(&unwrapped, options()).ok())
-                .ok_or_else(|| error(Operation::Deserialize, first))
+        self.read(bytes, |bytes| {
+            serde_pickle::value_from_slice(bytes, serde_pickle::DeOptions::new())
         })
     }
 
@@ -89,6 +145,23 @@ impl PickleSerializer {
     pub fn serialize_value(&self, value: &serde_pickle::Value) -> Result<Vec<u8>, Error> {
         serde_pickle::value_to_vec(value, self.options())
             .map_err(|err| error(Operation::Serialize, err))
+    }
+
+    /// Decodes `bytes` with `decode` after checking them, falling back to their base64
+    /// reading as Prefect does; the error of the first try is the one reported.
+    fn read<V>(
+        &self,
+        bytes: &[u8],
+        decode: impl Fn(&[u8]) -> Result<V, serde_pickle::Error>,
+    ) -> Result<V, Error> {
+        self.check(bytes)?;
+        decode(bytes).or_else(|first| {
+            let second = unwrap_base64(bytes).and_then(|unwrapped| {
+                self.check(&unwrapped).ok()?;
+                decode(&unwrapped).ok()
+            });
+            second.ok_or_else(|| error(Operation::Deserialize, first))
+        })
     }
 
     fn options(&self) -> serde_pickle::SerOptions {
@@ -127,11 +200,8 @@ where
     }
 
     fn deserialize(&self, bytes: &[u8]) -> Result<T, Error> {
-        let options = || serde_pickle::DeOptions::new();
-        serde_pickle::from_slice(bytes, options()).or_else(|first| {
-            unwrap_base64(bytes)
-                .and_then(|unwrapped| serde_pickle::from_slice(&unwrapped, options()).ok())
-                .ok_or_else(|| error(Operation::Deserialize, first))
+        self.read(bytes, |bytes| {
+            serde_pickle::from_slice(bytes, serde_pickle::DeOptions::new())
         })
     }
 
