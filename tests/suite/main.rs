@@ -19,6 +19,7 @@ mod prefect_datetime;
 #[cfg(feature = "dataframe")]
 mod prefect_pandas;
 mod prefect_vectors;
+mod properties;
 mod python;
 mod streaming;
 mod workload_w1;

@@ -3,12 +3,13 @@
 use std::io::Write;
 use std::num::NonZeroUsize;
 
+use chrono::{Offset, TimeZone as _};
 use polars::error::PolarsError;
 use polars::io::avro::AvroWriter;
 use polars::polars_utils::compression::{BrotliLevel, GzipLevel, ZstdLevel};
 use polars::prelude::{
-    CsvWriter, DataFrame, IpcWriter, JsonFormat, JsonWriter, ParquetWriter, SerWriter,
-    StatisticsOptions,
+    CsvWriter, DataFrame, DataType, IpcWriter, JsonFormat, JsonWriter, ParquetWriter, SerWriter,
+    StatisticsOptions, TimeUnit,
 };
 
 use super::options::{AvroCompression, IpcCompression, ParquetCompression};
@@ -24,15 +25,20 @@ pub(super) fn write<W: Write>(
     let mut frame = frame.clone();
     guard("polars", move || {
         match options {
-            FormatOptions::Csv(csv) => CsvWriter::new(writer)
-                .with_separator(csv.separator)
-                .with_quote_char(csv.quote)
-                .include_header(csv.header)
-                .with_null_value(csv.null_value.as_str().into())
-                .with_date_format(csv.date_format.as_deref().map(Into::into))
-                .with_datetime_format(csv.datetime_format.as_deref().map(Into::into))
-                .with_float_precision(csv.float_precision)
-                .finish(&mut frame),
+            FormatOptions::Csv(csv) => {
+                if csv.datetime_format.is_none() {
+                    refuse_offsets_with_seconds(&frame)?;
+                }
+                CsvWriter::new(writer)
+                    .with_separator(csv.separator)
+                    .with_quote_char(csv.quote)
+                    .include_header(csv.header)
+                    .with_null_value(csv.null_value.as_str().into())
+                    .with_date_format(csv.date_format.as_deref().map(Into::into))
+                    .with_datetime_format(csv.datetime_format.as_deref().map(Into::into))
+                    .with_float_precision(csv.float_precision)
+                    .finish(&mut frame)
+            }
             FormatOptions::Parquet(parquet) => ParquetWriter::new(writer)
                 .with_compression(
                     parquet_compression(parquet.compression).map_err(ErrorKind::Polars)?,
@@ -90,6 +96,43 @@ fn refuse_non_finite(frame: &DataFrame) -> Result<(), ErrorKind> {
             .find(|value| !value.is_finite());
         if let Some(value) = found {
             return Err(ErrorKind::NonFiniteFloat { value });
+        }
+    }
+    Ok(())
+}
+
+/// CSV writes a zoned date-time with its offset as `%z`, in hours and minutes: an offset with
+/// seconds, as local mean time had before time zones were standardized (New York's -04:56:02
+/// until 1883), would read back as another instant.
+fn refuse_offsets_with_seconds(frame: &DataFrame) -> Result<(), ErrorKind> {
+    for column in frame.columns() {
+        let DataType::Datetime(unit, Some(zone)) = column.dtype() else {
+            continue;
+        };
+        let tz = zone.to_chrono().map_err(ErrorKind::Polars)?;
+        let datetimes = column
+            .as_materialized_series()
+            .datetime()
+            .map_err(ErrorKind::Polars)?;
+        for value in datetimes.physical().iter().flatten() {
+            let instant = match unit {
+                TimeUnit::Nanoseconds => Some(chrono::DateTime::from_timestamp_nanos(value)),
+                TimeUnit::Microseconds => chrono::DateTime::from_timestamp_micros(value),
+                TimeUnit::Milliseconds => chrono::DateTime::from_timestamp_millis(value),
+            };
+            let Some(instant) = instant else { continue };
+            let offset = tz.offset_from_utc_datetime(&instant.naive_utc()).fix();
+            if offset.local_minus_utc() % 60 != 0 {
+                return Err(ErrorKind::Unrepresentable {
+                    reason: format!(
+                        "column `{}` holds {instant} in {zone}, at offset {offset}, which has \
+                         seconds that CSV's `%z` cannot hold; convert the column to UTC or \
+                         set a datetime format",
+                        column.name()
+                    )
+                    .into(),
+                });
+            }
         }
     }
     Ok(())

@@ -34,7 +34,9 @@ pub enum JsonStyle {
 ///
 /// Output is byte for byte what `serde_json` writes, with one difference: a NaN or infinite
 /// float is an [`ErrorKind::NonFiniteFloat`] error, where `serde_json` would silently write
-/// `null`. Deserializing refuses anything but whitespace after the value.
+/// `null`. Deserializing refuses anything but whitespace after the value, and reads every
+/// finite float back to the same bits (`serde_json`'s `float_roundtrip`, which this crate
+/// turns on: without it, a float such as `6.614126121978023e180` reads back one unit off).
 ///
 /// ```
 /// use serializer_core::{JsonSerializer, Serializer};

@@ -4,7 +4,7 @@
 //! with `\uXXXX` escapes, `repr` floats) and the guard of [`super::finite`] for `NaN` and
 //! `Infinity`. Reading needs a parser of its own, since `serde_json` has no way to carry a
 //! `NaN` to serde: it reads Python's grammar (strict JSON plus `NaN`, `Infinity`, `-Infinity`,
-//! integers of any size that fit 128 bits, and UTF-16 or UTF-32 input) into a tree that is
+//! integers that fit `i128` or `u128`, and UTF-16 or UTF-32 input) into a tree that is
 //! then deserialized.
 
 use std::cell::Cell;
@@ -168,6 +168,8 @@ pub(super) enum Value {
     Null,
     Bool(bool),
     Int(i128),
+    /// An integer above `i128::MAX` that fits `u128`.
+    BigUnsigned(u128),
     Float(f64),
     String(String),
     Array(Vec<Value>),
@@ -424,6 +426,7 @@ impl Parser<'_> {
         } else {
             text.parse::<i128>()
                 .map(Value::Int)
+                .or_else(|_| text.parse::<u128>().map(Value::BigUnsigned))
                 .map_err(|_| format!("the integer `{text}` does not fit 128 bits"))
         }
     }
@@ -511,6 +514,7 @@ impl<'de> Deserializer<'de> for Value {
                 (_, Ok(value)) => visitor.visit_u64(value),
                 _ => visitor.visit_i128(value),
             },
+            Value::BigUnsigned(value) => visitor.visit_u128(value),
             Value::Float(value) => visitor.visit_f64(value),
             Value::String(value) => visitor.visit_string(value),
             Value::Array(items) => {
