@@ -86,7 +86,7 @@ fn refuse_non_finite(frame: &DataFrame) -> Result<(), ErrorKind> {
             continue;
         }
         let floats = series
-            .cast(&polars::prelude::DataType::Float64)
+            .cast(&DataType::Float64)
             .map_err(ErrorKind::Polars)?;
         let found = floats
             .f64()
