@@ -7,8 +7,7 @@
 //!
 //! Files go to `DIRECTORY`, by default `target/quickstart-results`.
 
-use std::fs::File;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
@@ -114,12 +113,9 @@ where
     T: ResultSerializer + PartialEq + std::fmt::Debug,
 {
     let path = dir.join(file);
-    let mut writer = BufWriter::new(File::create(&path)?);
-    value.write_result(&mut writer)?;
-    writer.flush()?;
-    drop(writer);
-
-    let loaded = T::read_result(BufReader::new(File::open(&path)?))?;
+    // Atomic: a crash leaves the previous file or this one, never half of it.
+    value.save(&path)?;
+    let loaded = T::load(&path)?;
     if &loaded != value {
         return Err(format!("{} did not load back as it was written", path.display()).into());
     }

@@ -30,10 +30,12 @@ mod compressed;
 pub mod dataframe;
 mod datetime;
 mod error;
+mod file;
 mod json;
 mod pickle;
 
-use std::io::{Read, Write};
+use std::io::{BufReader, Read, Write};
+use std::path::Path;
 
 pub use crate::binary::BinarySerializer;
 pub use crate::compressed::{
@@ -90,6 +92,22 @@ pub trait Serializer<T> {
         self.deserialize(&bytes)
     }
 
+    /// Serializes `value` into the file at `path`, atomically: the bytes go to a temporary
+    /// file in the same directory, are flushed to disk, and the temporary file is renamed over
+    /// `path`. A reader or a crash sees the old file or the new one, never a half-written
+    /// one; on an error, `path` is untouched.
+    fn serialize_to_file<P: AsRef<Path>>(&self, value: &T, path: P) -> Result<(), Error> {
+        file::write_atomically(self.name(), path.as_ref(), |writer| {
+            self.serialize_into(value, writer)
+        })
+    }
+
+    /// Deserializes a value from the whole file at `path`.
+    fn deserialize_from_file<P: AsRef<Path>>(&self, path: P) -> Result<T, Error> {
+        let file = file::open(self.name(), path.as_ref())?;
+        self.deserialize_from(BufReader::new(file))
+    }
+
     /// The short name errors of this serializer carry; the type's name unless overridden.
     fn name(&self) -> &'static str {
         std::any::type_name::<Self>()
@@ -130,6 +148,16 @@ pub trait ResultSerializer: Sized {
     /// Deserializes a value from everything `reader` yields.
     fn read_result<R: Read>(reader: R) -> Result<Self, Error> {
         Self::serializer().deserialize_from(reader)
+    }
+
+    /// Saves `self` to the file at `path`, atomically (see [`Serializer::serialize_to_file`]).
+    fn save<P: AsRef<Path>>(&self, path: P) -> Result<(), Error> {
+        Self::serializer().serialize_to_file(self, path)
+    }
+
+    /// Loads a value from the file at `path`.
+    fn load<P: AsRef<Path>>(path: P) -> Result<Self, Error> {
+        Self::serializer().deserialize_from_file(path)
     }
 }
 

@@ -12,6 +12,7 @@ mod compressed;
 mod dataframe;
 mod datetime;
 mod derive;
+mod files;
 mod hygiene;
 mod json;
 mod pickle;

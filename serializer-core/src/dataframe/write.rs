@@ -85,9 +85,7 @@ fn refuse_non_finite(frame: &DataFrame) -> Result<(), ErrorKind> {
         if !series.dtype().is_float() {
             continue;
         }
-        let floats = series
-            .cast(&DataType::Float64)
-            .map_err(ErrorKind::Polars)?;
+        let floats = series.cast(&DataType::Float64).map_err(ErrorKind::Polars)?;
         let found = floats
             .f64()
             .map_err(ErrorKind::Polars)?
