@@ -53,3 +53,85 @@ pub fn records(n: u64) -> Vec<Record> {
         })
         .collect()
 }
+
+/// Unix microseconds of 2020-01-01T00:00:00Z, where W3's and W4's date-times start.
+pub const BASE_US: i64 = 1_577_836_800_000_000;
+/// Ten years in microseconds: the span W3's and W4's date-times fall in.
+pub const SPAN_US: u64 = 3653 * 86_400 * 1_000_000;
+
+/// W3: the first `n` date-times, in UTC.
+pub fn datetimes(n: u64) -> Vec<chrono::DateTime<chrono::Utc>> {
+    (0..n)
+        .map(|i| {
+            let micros = BASE_US + (draw(10, i) % SPAN_US) as i64;
+            chrono::DateTime::from_timestamp_micros(micros).expect("within chrono's range")
+        })
+        .collect()
+}
+
+/// W4: the frame of `n` rows: `id`, `value`, `name`, `flag` and a naive `ts` in nanoseconds.
+#[cfg(feature = "dataframe")]
+pub fn frame(n: u64) -> result_serializers::polars::prelude::DataFrame {
+    use result_serializers::polars::prelude::*;
+
+    let ids: Vec<i64> = (0..n as i64).collect();
+    let values: Vec<f64> = (0..n)
+        .map(|i| (draw(20, i) >> 11) as f64 * 2f64.powi(-53))
+        .collect();
+    let names: Vec<String> = (0..n).map(|i| name12(draw(21, i))).collect();
+    let flags: Vec<bool> = (0..n).map(|i| (draw(22, i) >> 63) == 1).collect();
+    let ts: Vec<i64> = (0..n)
+        .map(|i| (BASE_US + (draw(23, i) % SPAN_US) as i64) * 1000)
+        .collect();
+    let columns = vec![
+        Column::new("id".into(), ids),
+        Column::new("value".into(), values),
+        Column::new("name".into(), names),
+        Column::new("flag".into(), flags),
+        Column::new("ts".into(), ts)
+            .cast(&DataType::Datetime(TimeUnit::Nanoseconds, None))
+            .expect("an i64 column casts to a date-time"),
+    ];
+    DataFrame::new(n as usize, columns).expect("columns of one length")
+}
+
+/// W4's formatting-free fingerprint: sha256 over the columns' bytes, as `bench_python.py`
+/// computes it.
+#[cfg(feature = "dataframe")]
+pub fn frame_fingerprint(frame: &result_serializers::polars::prelude::DataFrame) -> String {
+    use result_serializers::polars::prelude::{DataType, TimeUnit};
+    use sha2::{Digest, Sha256};
+
+    let column = |name: &str| {
+        frame
+            .column(name)
+            .expect("a W4 column")
+            .as_materialized_series()
+            .clone()
+    };
+    let mut hash = Sha256::new();
+    for id in column("id").i64().expect("int64").into_no_null_iter() {
+        hash.update(id.to_le_bytes());
+    }
+    for value in column("value").f64().expect("float64").into_no_null_iter() {
+        hash.update(value.to_le_bytes());
+    }
+    let names = column("name");
+    let names: Vec<&str> = names.str().expect("string").iter().flatten().collect();
+    hash.update(names.join("\n").as_bytes());
+    for flag in column("flag").bool().expect("bool").iter().flatten() {
+        hash.update([u8::from(flag)]);
+    }
+    let ts = column("ts")
+        .cast(&DataType::Datetime(TimeUnit::Nanoseconds, None))
+        .expect("a date-time column in nanoseconds");
+    for at in ts
+        .datetime()
+        .expect("datetime")
+        .physical()
+        .into_no_null_iter()
+    {
+        hash.update(at.to_le_bytes());
+    }
+    format!("{:x}", hash.finalize())
+}

@@ -32,6 +32,7 @@ mod datetime;
 mod error;
 mod file;
 mod json;
+mod panic;
 mod pickle;
 
 use std::io::{BufReader, Read, Write};

@@ -17,7 +17,7 @@ pub use self::options::{
     IpcOptions, JsonLayout, JsonOptions, NdJsonOptions, ParquetCompression, ParquetOptions,
     UnknownFileType, ZstdLevel,
 };
-use crate::{Error, ErrorKind, Operation, Serializer};
+use crate::{Error, Operation, Serializer};
 
 /// Serializes polars [`DataFrame`]s as csv, parquet, json, ndjson, Arrow IPC (feather) or
 /// avro: Prefect's `PandasSerializer(file_type, serialize_kwargs, deserialize_kwargs)`, with
@@ -213,23 +213,5 @@ impl<T: DataFrameValue> Serializer<T> for DataFrameSerializer {
 
     fn name(&self) -> &'static str {
         name(self.file_type())
-    }
-}
-
-/// Runs a decoder or encoder, turning a panic inside it into [`ErrorKind::Panicked`].
-fn guard<T>(
-    library: &'static str,
-    run: impl FnOnce() -> Result<T, ErrorKind>,
-) -> Result<T, ErrorKind> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
-        Ok(result) => result,
-        Err(payload) => {
-            let message = payload
-                .downcast_ref::<&str>()
-                .map(|message| (*message).to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "no message".into());
-            Err(ErrorKind::Panicked { library, message })
-        }
     }
 }

@@ -4,7 +4,7 @@
 //! Arrow Rust readers instead: polars' own readers of those formats panic on corrupt input
 //! and can abort the process on a size read from it. The decoded record batches reach polars
 //! as uncompressed Arrow IPC written here, which polars reads without surprises. Every reader
-//! runs under [`guard`].
+//! runs under [`guard`](crate::panic::guard).
 
 use std::io::Cursor;
 use std::num::NonZeroUsize;
@@ -19,7 +19,8 @@ use polars::prelude::{
 };
 
 use super::options::{CsvOptions, IpcOptions, JsonLayout, NdJsonOptions, ParquetOptions};
-use super::{guard, pandas_json, FormatOptions};
+use super::{pandas_json, FormatOptions};
+use crate::panic::guard;
 use crate::ErrorKind;
 
 pub(super) fn read(options: &FormatOptions, bytes: &[u8]) -> Result<DataFrame, ErrorKind> {

@@ -13,7 +13,8 @@ use polars::prelude::{
 };
 
 use super::options::{AvroCompression, IpcCompression, ParquetCompression};
-use super::{guard, FormatOptions};
+use super::FormatOptions;
+use crate::panic::guard;
 use crate::ErrorKind;
 
 pub(super) fn write<W: Write>(

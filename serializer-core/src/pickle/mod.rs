@@ -154,13 +154,19 @@ impl PickleSerializer {
         bytes: &[u8],
         decode: impl Fn(&[u8]) -> Result<V, serde_pickle::Error>,
     ) -> Result<V, Error> {
+        // serde-pickle can panic on hostile input (a set of NaNs breaks its ordering of
+        // values): a panic is an error like any other.
+        let decode = |input: &[u8]| {
+            crate::panic::guard("serde-pickle", || decode(input).map_err(kind))
+                .map_err(|kind| Error::new(NAME, Operation::Deserialize, kind))
+        };
         self.check(bytes)?;
         decode(bytes).or_else(|first| {
             let second = unwrap_base64(bytes).and_then(|unwrapped| {
                 self.check(&unwrapped).ok()?;
                 decode(&unwrapped).ok()
             });
-            second.ok_or_else(|| error(Operation::Deserialize, first))
+            second.ok_or(first)
         })
     }
 
@@ -173,11 +179,14 @@ impl PickleSerializer {
 }
 
 fn error(operation: Operation, err: serde_pickle::Error) -> Error {
-    let kind = match err {
+    Error::new(NAME, operation, kind(err))
+}
+
+fn kind(err: serde_pickle::Error) -> ErrorKind {
+    match err {
         serde_pickle::Error::Io(io) => ErrorKind::Io(io),
         other => ErrorKind::Pickle(other),
-    };
-    Error::new(NAME, operation, kind)
+    }
 }
 
 /// What Python's `base64.b64decode` makes of `bytes`: characters outside the alphabet are

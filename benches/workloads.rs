@@ -1,0 +1,498 @@
+//! The workloads of Prefect's peer benchmark (`bench_python.py`), each through the derived
+//! serializer and through the hand-written call it stands for, on the same data.
+//!
+//! `cargo bench --bench workloads --features dataframe` measures; `benches/compare.sh` runs the
+//! Python peer too and prints one table. `cargo test --benches --all-features` runs each
+//! benchmark once, as a test.
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::hint::black_box;
+use std::io::Write;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use result_serializers::{ResultSerializer, Serializer};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+#[path = "common/workloads.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod workloads;
+
+use workloads::Record;
+
+/// The peer's record count.
+const RECORDS: u64 = 100_000;
+/// The peer's date-time count.
+const DATETIMES: u64 = 100_000;
+
+/// W1: the records as Prefect's `JSONSerializer` writes them (`json.dumps`).
+#[derive(Debug, PartialEq, Serialize, Deserialize, ResultSerializer)]
+#[serializer(json(python))]
+#[serde(transparent)]
+struct PythonJsonRecords(Vec<Record>);
+
+/// W1 in serde_json's compact form, beside `serde_json::to_vec`.
+#[derive(Debug, PartialEq, Serialize, Deserialize, ResultSerializer)]
+#[serializer(json)]
+#[serde(transparent)]
+struct JsonRecords(Vec<Record>);
+
+/// W2: postcard where Prefect used pickle.
+#[derive(Debug, PartialEq, Serialize, Deserialize, ResultSerializer)]
+#[serializer(binary)]
+#[serde(transparent)]
+struct BinaryRecords(Vec<Record>);
+
+/// W3: one date-time.
+#[derive(Debug, Clone, Copy, PartialEq, ResultSerializer)]
+#[serializer(datetime)]
+struct FinishedAt(DateTime<Utc>);
+
+/// W5: `json.dumps` then gzip at Python's default level 9, zlib at its default 6, zstd at 3.
+#[derive(Debug, PartialEq, Serialize, Deserialize, ResultSerializer)]
+#[serializer(json(python), compress(codec = "gzip", level = 9))]
+#[serde(transparent)]
+struct GzipRecords(Vec<Record>);
+
+#[derive(Debug, PartialEq, Serialize, Deserialize, ResultSerializer)]
+#[serializer(json(python), compress(codec = "zlib", level = 6))]
+#[serde(transparent)]
+struct ZlibRecords(Vec<Record>);
+
+#[derive(Debug, PartialEq, Serialize, Deserialize, ResultSerializer)]
+#[serializer(json(python), compress(codec = "zstd", level = 3))]
+#[serde(transparent)]
+struct ZstdRecords(Vec<Record>);
+
+fn sha256(bytes: &[u8]) -> String {
+    format!("{:x}", Sha256::digest(bytes))
+}
+
+/// Benchmarks one workload both ways: `ours` through the derived serializer, `by_hand` through
+/// the library call it stands for.
+fn pair<O, H>(c: &mut Criterion, group: &str, bytes: u64, ours: O, by_hand: H)
+where
+    O: FnMut() -> usize,
+    H: FnMut() -> usize,
+{
+    let mut group = c.benchmark_group(group);
+    group.throughput(Throughput::Bytes(bytes));
+    group.sample_size(10);
+    let (mut ours, mut by_hand) = (ours, by_hand);
+    group.bench_function("derived", |b| b.iter(|| black_box(ours())));
+    group.bench_function("by-hand", |b| b.iter(|| black_box(by_hand())));
+    group.finish();
+}
+
+fn w1_json(c: &mut Criterion) {
+    let records = workloads::records(RECORDS);
+    let python = PythonJsonRecords(records.clone());
+    let bytes = python.to_result_bytes().unwrap();
+    println!("W1 python json sha256 {}", sha256(&bytes));
+    let compact = JsonRecords(records);
+    let compact_bytes = compact.to_result_bytes().unwrap();
+    assert_eq!(compact_bytes, serde_json::to_vec(&compact.0).unwrap());
+
+    pair(
+        c,
+        "W1 json/serialize",
+        compact_bytes.len() as u64,
+        || compact.to_result_bytes().unwrap().len(),
+        || serde_json::to_vec(&compact.0).unwrap().len(),
+    );
+    pair(
+        c,
+        "W1 json/deserialize",
+        compact_bytes.len() as u64,
+        || {
+            JsonRecords::from_result_bytes(&compact_bytes)
+                .unwrap()
+                .0
+                .len()
+        },
+        || {
+            serde_json::from_slice::<Vec<Record>>(&compact_bytes)
+                .unwrap()
+                .len()
+        },
+    );
+    // Prefect's own bytes; the hand-written call is serde_json with its compact layout.
+    pair(
+        c,
+        "W1 python json/serialize",
+        bytes.len() as u64,
+        || python.to_result_bytes().unwrap().len(),
+        || serde_json::to_vec(&python.0).unwrap().len(),
+    );
+    pair(
+        c,
+        "W1 python json/deserialize",
+        bytes.len() as u64,
+        || {
+            PythonJsonRecords::from_result_bytes(&bytes)
+                .unwrap()
+                .0
+                .len()
+        },
+        || {
+            serde_json::from_slice::<Vec<Record>>(&compact_bytes)
+                .unwrap()
+                .len()
+        },
+    );
+}
+
+fn w2_binary(c: &mut Criterion) {
+    let records = BinaryRecords(workloads::records(RECORDS));
+    let bytes = records.to_result_bytes().unwrap();
+    assert_eq!(bytes, postcard::to_allocvec(&records.0).unwrap());
+    pair(
+        c,
+        "W2 binary/serialize",
+        bytes.len() as u64,
+        || records.to_result_bytes().unwrap().len(),
+        || postcard::to_allocvec(&records.0).unwrap().len(),
+    );
+    pair(
+        c,
+        "W2 binary/deserialize",
+        bytes.len() as u64,
+        || BinaryRecords::from_result_bytes(&bytes).unwrap().0.len(),
+        || postcard::from_bytes::<Vec<Record>>(&bytes).unwrap().len(),
+    );
+}
+
+fn w3_datetime(c: &mut Criterion) {
+    let datetimes: Vec<FinishedAt> = workloads::datetimes(DATETIMES)
+        .into_iter()
+        .map(FinishedAt)
+        .collect();
+    let outputs: Vec<Vec<u8>> = datetimes
+        .iter()
+        .map(|at| at.to_result_bytes().unwrap())
+        .collect();
+    println!(
+        "W3 datetime newline-joined sha256 {}",
+        sha256(&outputs.join(&b'\n'))
+    );
+    let total: usize = outputs.iter().map(Vec::len).sum();
+    let texts: Vec<String> = outputs
+        .iter()
+        .map(|o| String::from_utf8(o.clone()).unwrap())
+        .collect();
+    pair(
+        c,
+        "W3 datetime/serialize",
+        total as u64,
+        || {
+            datetimes
+                .iter()
+                .map(|at| at.to_result_bytes().unwrap().len())
+                .sum()
+        },
+        || {
+            datetimes
+                .iter()
+                .map(|at| at.0.to_rfc3339_opts(SecondsFormat::AutoSi, true).len())
+                .sum()
+        },
+    );
+    pair(
+        c,
+        "W3 datetime/deserialize",
+        total as u64,
+        || {
+            outputs
+                .iter()
+                .map(|o| {
+                    FinishedAt::from_result_bytes(o)
+                        .unwrap()
+                        .0
+                        .timestamp_subsec_nanos() as usize
+                })
+                .sum()
+        },
+        || {
+            texts
+                .iter()
+                .map(|t| {
+                    DateTime::parse_from_rfc3339(t)
+                        .unwrap()
+                        .timestamp_subsec_nanos() as usize
+                })
+                .sum()
+        },
+    );
+}
+
+fn w5_compressed(c: &mut Criterion) {
+    use flate2::write::{GzEncoder, ZlibEncoder};
+
+    let records = workloads::records(RECORDS);
+    let python = result_serializers::JsonSerializer::python();
+    fn by_hand<W: Write, F: FnOnce(W) -> std::io::Result<Vec<u8>>>(
+        records: &[Record],
+        python: &result_serializers::JsonSerializer,
+        encoder: W,
+        finish: F,
+    ) -> usize {
+        let mut encoder = encoder;
+        python
+            .serialize_into(&records.to_vec(), &mut encoder)
+            .unwrap();
+        finish(encoder).unwrap().len()
+    }
+    let gzip = GzipRecords(records.clone());
+    let zlib = ZlibRecords(records.clone());
+    let zstd_records = ZstdRecords(records.clone());
+    let sizes = [
+        gzip.to_result_bytes().unwrap(),
+        zlib.to_result_bytes().unwrap(),
+        zstd_records.to_result_bytes().unwrap(),
+    ];
+    pair(
+        c,
+        "W5 json+gzip/serialize",
+        sizes[0].len() as u64,
+        || gzip.to_result_bytes().unwrap().len(),
+        || {
+            by_hand(
+                &records,
+                &python,
+                GzEncoder::new(Vec::new(), flate2::Compression::new(9)),
+                |e| e.finish(),
+            )
+        },
+    );
+    pair(
+        c,
+        "W5 json+zlib/serialize",
+        sizes[1].len() as u64,
+        || zlib.to_result_bytes().unwrap().len(),
+        || {
+            by_hand(
+                &records,
+                &python,
+                ZlibEncoder::new(Vec::new(), flate2::Compression::new(6)),
+                |e| e.finish(),
+            )
+        },
+    );
+    pair(
+        c,
+        "W5 json+zstd/serialize",
+        sizes[2].len() as u64,
+        || zstd_records.to_result_bytes().unwrap().len(),
+        || {
+            by_hand(
+                &records,
+                &python,
+                zstd::Encoder::new(Vec::new(), 3).unwrap(),
+                |e| e.finish(),
+            )
+        },
+    );
+    pair(
+        c,
+        "W5 json+gzip/deserialize",
+        sizes[0].len() as u64,
+        || GzipRecords::from_result_bytes(&sizes[0]).unwrap().0.len(),
+        || {
+            let mut text = Vec::new();
+            std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&sizes[0][..]), &mut text)
+                .unwrap();
+            Serializer::<Vec<Record>>::deserialize(&python, &text)
+                .unwrap()
+                .len()
+        },
+    );
+    pair(
+        c,
+        "W5 json+zlib/deserialize",
+        sizes[1].len() as u64,
+        || ZlibRecords::from_result_bytes(&sizes[1]).unwrap().0.len(),
+        || {
+            let mut text = Vec::new();
+            std::io::Read::read_to_end(
+                &mut flate2::read::ZlibDecoder::new(&sizes[1][..]),
+                &mut text,
+            )
+            .unwrap();
+            Serializer::<Vec<Record>>::deserialize(&python, &text)
+                .unwrap()
+                .len()
+        },
+    );
+    pair(
+        c,
+        "W5 json+zstd/deserialize",
+        sizes[2].len() as u64,
+        || ZstdRecords::from_result_bytes(&sizes[2]).unwrap().0.len(),
+        || {
+            let text = zstd::decode_all(&sizes[2][..]).unwrap();
+            Serializer::<Vec<Record>>::deserialize(&python, &text)
+                .unwrap()
+                .len()
+        },
+    );
+}
+
+#[cfg(feature = "dataframe")]
+mod frames {
+    use criterion::Criterion;
+    use result_serializers::polars::prelude::*;
+    use result_serializers::ResultSerializer;
+
+    use super::{pair, workloads};
+
+    /// The peer's row count; `W4_ROWS` changes it (the tests run 10,000).
+    fn rows() -> u64 {
+        std::env::var("W4_ROWS")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1_000_000)
+    }
+
+    /// Parquet with snappy, pyarrow's default, as Prefect's `PandasSerializer("parquet")` writes.
+    #[derive(ResultSerializer)]
+    #[serializer(dataframe(file_type = "parquet", compression = "snappy"))]
+    pub(super) struct Parquet(pub(super) DataFrame);
+
+    /// CSV with polars' defaults.
+    #[derive(ResultSerializer)]
+    #[serializer(dataframe(file_type = "csv"))]
+    pub(super) struct Csv(pub(super) DataFrame);
+
+    /// Feather: Arrow IPC with lz4, pyarrow's default.
+    #[derive(ResultSerializer)]
+    #[serializer(dataframe(file_type = "feather", compression = "lz4"))]
+    pub(super) struct Feather(pub(super) DataFrame);
+
+    pub(super) fn w4(c: &mut Criterion) {
+        let frame = workloads::frame(rows());
+        println!(
+            "W4 frame fingerprint {}",
+            workloads::frame_fingerprint(&frame)
+        );
+
+        let parquet = Parquet(frame.clone());
+        let bytes = parquet.to_result_bytes().unwrap();
+        let back = Parquet::from_result_bytes(&bytes).unwrap().0;
+        assert_eq!(
+            workloads::frame_fingerprint(&back),
+            workloads::frame_fingerprint(&frame)
+        );
+        pair(
+            c,
+            "W4 parquet/serialize",
+            bytes.len() as u64,
+            || parquet.to_result_bytes().unwrap().len(),
+            || {
+                let mut out = Vec::new();
+                ParquetWriter::new(&mut out)
+                    .with_compression(ParquetCompression::Snappy)
+                    .finish(&mut frame.clone())
+                    .unwrap();
+                out.len()
+            },
+        );
+        pair(
+            c,
+            "W4 parquet/deserialize",
+            bytes.len() as u64,
+            || Parquet::from_result_bytes(&bytes).unwrap().0.height(),
+            || {
+                ParquetReader::new(std::io::Cursor::new(&bytes))
+                    .finish()
+                    .unwrap()
+                    .height()
+            },
+        );
+
+        let csv = Csv(frame.clone());
+        let bytes = csv.to_result_bytes().unwrap();
+        pair(
+            c,
+            "W4 csv/serialize",
+            bytes.len() as u64,
+            || csv.to_result_bytes().unwrap().len(),
+            || {
+                let mut out = Vec::new();
+                CsvWriter::new(&mut out).finish(&mut frame.clone()).unwrap();
+                out.len()
+            },
+        );
+        pair(
+            c,
+            "W4 csv/deserialize",
+            bytes.len() as u64,
+            || Csv::from_result_bytes(&bytes).unwrap().0.height(),
+            || {
+                CsvReadOptions::default()
+                    .into_reader_with_file_handle(std::io::Cursor::new(&bytes))
+                    .finish()
+                    .unwrap()
+                    .height()
+            },
+        );
+
+        let feather = Feather(frame.clone());
+        let bytes = feather.to_result_bytes().unwrap();
+        let back = Feather::from_result_bytes(&bytes).unwrap().0;
+        assert_eq!(
+            workloads::frame_fingerprint(&back),
+            workloads::frame_fingerprint(&frame)
+        );
+        pair(
+            c,
+            "W4 feather/serialize",
+            bytes.len() as u64,
+            || feather.to_result_bytes().unwrap().len(),
+            || {
+                let mut out = Vec::new();
+                IpcWriter::new(&mut out)
+                    .with_compression(Some(IpcCompression::LZ4))
+                    .finish(&mut frame.clone())
+                    .unwrap();
+                out.len()
+            },
+        );
+        pair(
+            c,
+            "W4 feather/deserialize",
+            bytes.len() as u64,
+            || Feather::from_result_bytes(&bytes).unwrap().0.height(),
+            || {
+                IpcReader::new(std::io::Cursor::new(&bytes))
+                    .finish()
+                    .unwrap()
+                    .height()
+            },
+        );
+    }
+}
+
+#[cfg(feature = "dataframe")]
+fn w4_frames(c: &mut Criterion) {
+    frames::w4(c);
+}
+
+#[cfg(not(feature = "dataframe"))]
+fn w4_frames(_: &mut Criterion) {}
+
+criterion_group!(
+    benches,
+    w1_json,
+    w2_binary,
+    w3_datetime,
+    w4_frames,
+    w5_compressed
+);
+criterion_main!(benches);

@@ -1,0 +1,21 @@
+//! The boundary that keeps a panic inside another library from reaching the caller.
+
+use crate::ErrorKind;
+
+/// Runs a decoder or encoder of another library, turning a panic inside it into [`ErrorKind::Panicked`].
+pub(crate) fn guard<T>(
+    library: &'static str,
+    run: impl FnOnce() -> Result<T, ErrorKind>,
+) -> Result<T, ErrorKind> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
+        Ok(result) => result,
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|message| (*message).to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no message".into());
+            Err(ErrorKind::Panicked { library, message })
+        }
+    }
+}
