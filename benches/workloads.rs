@@ -16,7 +16,7 @@ use std::hint::black_box;
 use std::io::Write;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, Criterion, Throughput};
 use result_serializers::{ResultSerializer, Serializer};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -31,6 +31,12 @@ use workloads::Record;
 const RECORDS: u64 = 100_000;
 /// The peer's date-time count.
 const DATETIMES: u64 = 100_000;
+
+/// The peer's fingerprints (`bench_python.py` prints them): the same data on both sides.
+const W1_SHA256: &str = "270ebfa8c38eecf182b0c5b319cb28f42fedbd4db7cad77f8485bebde6c72d41";
+const W3_SHA256: &str = "234014532107fd59c2914bdf8589d6d3d1cf080a8857ac0a91c369c184c29da6";
+#[cfg(feature = "dataframe")]
+const W4_FINGERPRINT: &str = "c6b501a93fcfb063b26fc3e0858a5b46895bce6140eb87e9303e46b4c13eaa8d";
 
 /// W1: the records as Prefect's `JSONSerializer` writes them (`json.dumps`).
 #[derive(Debug, PartialEq, Serialize, Deserialize, ResultSerializer)]
@@ -96,6 +102,7 @@ fn w1_json(c: &mut Criterion) {
     let python = PythonJsonRecords(records.clone());
     let bytes = python.to_result_bytes().unwrap();
     println!("W1 python json sha256 {}", sha256(&bytes));
+    assert_eq!(sha256(&bytes), W1_SHA256, "W1 is not the peer's data");
     let compact = JsonRecords(records);
     let compact_bytes = compact.to_result_bytes().unwrap();
     assert_eq!(compact_bytes, serde_json::to_vec(&compact.0).unwrap());
@@ -178,10 +185,9 @@ fn w3_datetime(c: &mut Criterion) {
         .iter()
         .map(|at| at.to_result_bytes().unwrap())
         .collect();
-    println!(
-        "W3 datetime newline-joined sha256 {}",
-        sha256(&outputs.join(&b'\n'))
-    );
+    let fingerprint = sha256(&outputs.join(&b'\n'));
+    println!("W3 datetime newline-joined sha256 {fingerprint}");
+    assert_eq!(fingerprint, W3_SHA256, "W3 is not the peer's data");
     let total: usize = outputs.iter().map(Vec::len).sum();
     let texts: Vec<String> = outputs
         .iter()
@@ -377,10 +383,15 @@ mod frames {
 
     pub(super) fn w4(c: &mut Criterion) {
         let frame = workloads::frame(rows());
-        println!(
-            "W4 frame fingerprint {}",
-            workloads::frame_fingerprint(&frame)
-        );
+        let fingerprint = workloads::frame_fingerprint(&frame);
+        println!("W4 frame fingerprint {fingerprint}");
+        if rows() == 1_000_000 {
+            assert_eq!(
+                fingerprint,
+                super::W4_FINGERPRINT,
+                "W4 is not the peer's data"
+            );
+        }
 
         let parquet = Parquet(frame.clone());
         let bytes = parquet.to_result_bytes().unwrap();
@@ -495,4 +506,105 @@ criterion_group!(
     w4_frames,
     w5_compressed
 );
-criterion_main!(benches);
+
+fn main() {
+    #[cfg(feature = "dataframe")]
+    if let Ok(spec) = std::env::var("W4_MEMORY") {
+        memory::measure(&spec);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
+
+/// W4's peak memory, one operation per process as the peer measures it:
+/// `W4_MEMORY=format:op:way` (`parquet|csv|feather`, `serialize|deserialize`,
+/// `derived|by-hand`) builds the frame, or reads the file's bytes, makes one warm-up call,
+/// resets the peak resident set (`/proc/self/clear_refs`), makes the call again and prints the
+/// peak and the base in MiB.
+#[cfg(feature = "dataframe")]
+mod memory {
+    use result_serializers::polars::prelude::*;
+    use result_serializers::ResultSerializer;
+
+    use super::frames::{Csv, Feather, Parquet};
+    use super::workloads;
+
+    fn status_mib(field: &str) -> f64 {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        let line = status.lines().find(|line| line.starts_with(field)).unwrap();
+        let kib: f64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+        kib / 1024.0
+    }
+
+    fn write(format: &str, way: &str, frame: &DataFrame) -> Vec<u8> {
+        let mut out = Vec::new();
+        match (format, way) {
+            ("parquet", "derived") => Parquet(frame.clone()).write_result(&mut out).unwrap(),
+            ("csv", "derived") => Csv(frame.clone()).write_result(&mut out).unwrap(),
+            ("feather", "derived") => Feather(frame.clone()).write_result(&mut out).unwrap(),
+            ("parquet", _) => drop(
+                ParquetWriter::new(&mut out)
+                    .with_compression(ParquetCompression::Snappy)
+                    .finish(&mut frame.clone())
+                    .unwrap(),
+            ),
+            ("csv", _) => CsvWriter::new(&mut out).finish(&mut frame.clone()).unwrap(),
+            ("feather", _) => IpcWriter::new(&mut out)
+                .with_compression(Some(IpcCompression::LZ4))
+                .finish(&mut frame.clone())
+                .unwrap(),
+            _ => panic!("unknown format {format}"),
+        }
+        out
+    }
+
+    fn read(format: &str, way: &str, bytes: &[u8]) -> DataFrame {
+        match (format, way) {
+            ("parquet", "derived") => Parquet::from_result_bytes(bytes).unwrap().0,
+            ("csv", "derived") => Csv::from_result_bytes(bytes).unwrap().0,
+            ("feather", "derived") => Feather::from_result_bytes(bytes).unwrap().0,
+            ("parquet", _) => ParquetReader::new(std::io::Cursor::new(bytes))
+                .finish()
+                .unwrap(),
+            ("csv", _) => CsvReadOptions::default()
+                .into_reader_with_file_handle(std::io::Cursor::new(bytes))
+                .finish()
+                .unwrap(),
+            ("feather", _) => IpcReader::new(std::io::Cursor::new(bytes))
+                .finish()
+                .unwrap(),
+            _ => panic!("unknown format {format}"),
+        }
+    }
+
+    pub(super) fn measure(spec: &str) {
+        let mut parts = spec.split(':');
+        let (format, op, way) = (
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+        );
+        let frame = workloads::frame(1_000_000);
+        let (base, peak) = if op == "serialize" {
+            drop(write(format, way, &frame));
+            std::fs::write("/proc/self/clear_refs", "5").unwrap();
+            let base = status_mib("VmRSS:");
+            let out = write(format, way, &frame);
+            let peak = status_mib("VmHWM:");
+            drop(out);
+            (base, peak)
+        } else {
+            let bytes = write(format, "derived", &frame);
+            drop(frame);
+            drop(read(format, way, &bytes));
+            std::fs::write("/proc/self/clear_refs", "5").unwrap();
+            let base = status_mib("VmRSS:");
+            let back = read(format, way, &bytes);
+            let peak = status_mib("VmHWM:");
+            drop(back);
+            (base, peak)
+        };
+        println!("W4MEMORY {format} {op} {way} peak {peak:.1} base {base:.1}");
+    }
+}
