@@ -34,6 +34,8 @@ mod file;
 mod json;
 mod panic;
 mod pickle;
+#[cfg(feature = "store")]
+pub mod store;
 
 use std::io::{BufReader, Read, Write};
 use std::path::Path;
