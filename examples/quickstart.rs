@@ -1,17 +1,18 @@
-//! Persists the results of a small pipeline run to files, one serializer per type, and loads
-//! them back.
+//! A small pipeline whose steps persist their results in a local result store, one serializer
+//! per type. Run it again and each step loads its stored result instead of recomputing it.
 //!
 //! ```text
-//! cargo run --example quickstart --features dataframe [DIRECTORY]
+//! cargo run --example quickstart --features dataframe,store [DIRECTORY]
 //! ```
 //!
-//! Files go to `DIRECTORY`, by default `target/quickstart-results`.
+//! Results go to `DIRECTORY`, by default `target/quickstart-results`.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
 use result_serializers::polars::prelude::{df, DataFrame};
+use result_serializers::store::{BlockingResultStore, ResultStore, Template};
 use result_serializers::{Error, Operation, ResultSerializer, Serializer};
 use serde::{Deserialize, Serialize};
 
@@ -103,109 +104,117 @@ impl Serializer<Thresholds> for ThresholdsTsv {
     }
 }
 
-/// Writes `value` to `dir/file`, reads it back, checks it is the same value, and reports.
-fn persist_and_reload<T>(
-    dir: &Path,
-    file: &str,
-    value: &T,
-) -> Result<(), Box<dyn std::error::Error>>
+/// Runs one step of the pipeline, or loads its result when an earlier run stored it.
+fn step<T>(
+    store: &BlockingResultStore,
+    location: &str,
+    compute: impl FnOnce() -> Result<T, Box<dyn std::error::Error>>,
+) -> Result<T, Box<dyn std::error::Error>>
 where
-    T: ResultSerializer + PartialEq + std::fmt::Debug,
+    T: ResultSerializer,
+    T::Serializer: std::fmt::Debug,
 {
-    let path = dir.join(file);
-    // Atomic: a crash leaves the previous file or this one, never half of it.
-    value.save(&path)?;
-    let loaded = T::load(&path)?;
-    if &loaded != value {
-        return Err(format!("{} did not load back as it was written", path.display()).into());
+    if store.exists(location)? {
+        let value = store.read::<T>(location)?;
+        println!("  {location:<44} loaded from the store, not recomputed");
+        return Ok(value);
     }
-    let bytes = std::fs::read(&path)?;
-    let preview: String = match std::str::from_utf8(&bytes) {
-        Ok(text) => text.split_whitespace().collect::<Vec<_>>().join(" "),
-        Err(_) => bytes.iter().take(12).map(|b| format!("{b:02x} ")).collect(),
-    };
-    let preview: String = preview.chars().take(48).collect();
+    let value = compute()?;
+    let record = store.write(&value, location)?;
     println!(
-        "  {:<20} {:>6} bytes  {:<19} {preview}",
-        file,
-        bytes.len(),
-        std::any::type_name::<T::Serializer>()
-            .rsplit("::")
-            .next()
-            .unwrap_or_default(),
+        "  {location:<44} computed and stored: {:>5} bytes by the {} serializer",
+        record.length, record.serializer
     );
-    Ok(())
+    Ok(value)
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::args()
         .nth(1)
         .map_or_else(|| PathBuf::from("target/quickstart-results"), PathBuf::from);
-    std::fs::create_dir_all(&dir)?;
+    let store = BlockingResultStore::new(ResultStore::local(&dir)?)?;
+    let location = Template::new("{flow}/{date}/{task}.{extension}")?;
+    let at = |task: &str, extension: &str| {
+        location.render([
+            ("flow", "sensor-etl"),
+            ("date", "2026-11-24"),
+            ("task", task),
+            ("extension", extension),
+        ])
+    };
+    println!("results in {}", dir.display());
 
-    let finished = Utc
-        .with_ymd_and_hms(2026, 11, 24, 6, 30, 0)
-        .single()
-        .ok_or("bad date")?;
-    let operator = FixedOffset::east_opt(5 * 3600 + 1800).ok_or("bad offset")?;
-    let readings: Vec<Reading> = (0..1_000)
-        .map(|i| Reading {
-            sensor: (i % 16) as u16,
-            value: (i as f32).sin() * 10.0,
-            flagged: i % 97 == 0,
-        })
-        .collect();
-    let mean = readings.iter().map(|r| f64::from(r.value)).sum::<f64>() / readings.len() as f64;
-
-    println!("persisting results to {}", dir.display());
-    persist_and_reload(
-        &dir,
-        "summary.json",
-        &RunSummary {
-            flow: "sensor-etl".into(),
-            rows: readings.len() as u64,
-            mean_latency_ms: mean,
-            failed_tasks: vec!["upload-archive".into()],
-        },
-    )?;
-    let mut by_sensor = vec![(0u32, 0f64); 16];
-    for reading in &readings {
-        if let Some(entry) = by_sensor.get_mut(usize::from(reading.sensor)) {
-            entry.0 += 1;
-            entry.1 += f64::from(reading.value);
+    let readings: Readings = step(&store, &at("extract", "bin")?, || {
+        Ok(Readings(
+            (0..1_000)
+                .map(|i| Reading {
+                    sensor: (i % 16) as u16,
+                    value: (i as f32).sin() * 10.0,
+                    flagged: i % 97 == 0,
+                })
+                .collect(),
+        ))
+    })?;
+    let stats: SensorStats = step(&store, &at("sensor-stats", "parquet")?, || {
+        let mut by_sensor = vec![(0u32, 0f64); 16];
+        for reading in &readings.0 {
+            if let Some(entry) = by_sensor.get_mut(usize::from(reading.sensor)) {
+                entry.0 += 1;
+                entry.1 += f64::from(reading.value);
+            }
         }
-    }
-    let stats = SensorStats(df!(
-        "sensor" => (0..16u32).collect::<Vec<_>>(),
-        "count" => by_sensor.iter().map(|(count, _)| *count).collect::<Vec<_>>(),
-        "mean" => by_sensor.iter().map(|(count, sum)| sum / f64::from(*count)).collect::<Vec<_>>(),
-    )?);
-    persist_and_reload(&dir, "readings.bin", &Readings(readings))?;
-    persist_and_reload(&dir, "sensor_stats.parquet", &stats)?;
-    persist_and_reload(&dir, "finished_at.txt", &FinishedAt(finished))?;
-    persist_and_reload(
-        &dir,
-        "next_run_local.txt",
-        &NextRunLocal((finished + chrono::Duration::hours(24)).with_timezone(&operator)),
-    )?;
-    persist_and_reload(
-        &dir,
-        "thresholds.tsv",
-        &Thresholds(vec![(0, 9.5), (1, 8.25), (15, 10.0)]),
-    )?;
+        Ok(SensorStats(df!(
+            "sensor" => (0..16u32).collect::<Vec<_>>(),
+            "count" => by_sensor.iter().map(|(count, _)| *count).collect::<Vec<_>>(),
+            "mean" => by_sensor.iter().map(|(count, sum)| sum / f64::from(*count)).collect::<Vec<_>>(),
+        )?))
+    })?;
+    let summary: RunSummary = step(&store, &at("summary", "json")?, || {
+        let values = &readings.0;
+        Ok(RunSummary {
+            flow: "sensor-etl".into(),
+            rows: values.len() as u64,
+            mean_latency_ms: values.iter().map(|r| f64::from(r.value)).sum::<f64>()
+                / values.len() as f64,
+            failed_tasks: vec!["upload-archive".into()],
+        })
+    })?;
+    let thresholds: Thresholds = step(&store, &at("thresholds", "tsv")?, || {
+        Ok(Thresholds(vec![(0, 9.5), (1, 8.25), (15, 10.0)]))
+    })?;
+    let finished: FinishedAt = step(&store, &at("finished-at", "txt")?, || {
+        Ok(FinishedAt(
+            Utc.with_ymd_and_hms(2026, 11, 24, 6, 30, 0)
+                .single()
+                .ok_or("bad date")?,
+        ))
+    })?;
+    let next: NextRunLocal = step(&store, &at("next-run", "txt")?, || {
+        let operator = FixedOffset::east_opt(5 * 3600 + 1800).ok_or("bad offset")?;
+        Ok(NextRunLocal(
+            (finished.0 + chrono::Duration::hours(24)).with_timezone(&operator),
+        ))
+    })?;
+    println!(
+        "{} rows from {} sensors, {} thresholds; finished {}, next run {}",
+        summary.rows,
+        stats.0.height(),
+        thresholds.0.len(),
+        finished.0,
+        next.0
+    );
 
+    // Reading a result with another type's serializer is refused by its record.
+    let wrong = store.read::<Readings>(&at("summary", "json")?);
+    println!(
+        "reading the summary as binary readings fails cleanly: {}",
+        wrong.err().ok_or("expected an error")?
+    );
     // A result written by Prefect 1.x's DateTimeSerializer loads into the same type.
     let from_prefect = FinishedAt::from_result_bytes(b"2026-11-24T12:00:00+05:30")?;
     println!(
         "read Prefect's `2026-11-24T12:00:00+05:30` as {}",
         from_prefect.0
     );
-
-    // Corrupt bytes are an error that names the serializer, never a panic or a wrong value.
-    let err = Readings::from_result_bytes(&[0xff, 0xff, 0xff])
-        .err()
-        .ok_or("expected an error")?;
-    println!("reading corrupt bytes fails cleanly: {err}");
-    println!("all results loaded back unchanged");
     Ok(())
 }

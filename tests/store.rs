@@ -275,7 +275,10 @@ fn the_blocking_store_works_from_sync_code() {
     store.write(&summary(), &location).unwrap();
     assert!(store.exists(&location).unwrap());
     assert_eq!(store.read::<Summary>(&location).unwrap(), summary());
-    assert_eq!(store.list("etl/load").unwrap(), std::slice::from_ref(&location));
+    assert_eq!(
+        store.list("etl/load").unwrap(),
+        std::slice::from_ref(&location)
+    );
     store.delete(&location).unwrap();
     assert!(!store.exists(&location).unwrap());
 }
