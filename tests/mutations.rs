@@ -372,6 +372,11 @@ mod frames {
                 DataFrameSerializer::parquet(
                     ParquetOptions::new().with_compression(ParquetCompression::Uncompressed),
                 ),
+                // Several row groups, which decode on several threads.
+                DataFrameSerializer::parquet(
+                    ParquetOptions::new()
+                        .with_row_group_size(std::num::NonZeroUsize::new(64).unwrap()),
+                ),
             ],
             FileType::Ipc => vec![
                 DataFrameSerializer::new(FileType::Ipc),

@@ -9,6 +9,9 @@
     clippy::panic
 )]
 
+#[path = "common/venv.rs"]
+mod venv;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -19,45 +22,9 @@ use result_serializers::polars::prelude::*;
 use result_serializers::Serializer;
 use serde_json::{json, Value};
 
-fn run(command: &mut Command) {
-    let output = command
-        .output()
-        .unwrap_or_else(|err| panic!("{command:?}: {err}"));
-    assert!(
-        output.status.success(),
-        "{command:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
 /// The Python of a virtual environment with pandas, made on first use.
 fn python() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pandas-venv");
-    let python = venv.join("bin/python");
-    let requirements = root.join("tests/interop/requirements.txt");
-    let marker = venv.join("installed-requirements.txt");
-    let wanted = std::fs::read(&requirements).unwrap();
-    if std::fs::read(&marker).ok().as_deref() != Some(&wanted[..]) {
-        run(Command::new("python3")
-            .arg("-m")
-            .arg("venv")
-            .arg("--clear")
-            .arg(&venv));
-        run(Command::new(&python)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "-r",
-            ])
-            .arg(&requirements));
-        std::fs::write(&marker, wanted).unwrap();
-    }
-    python
+    venv::venv("pandas-venv", "tests/interop/requirements.txt").join("bin/python")
 }
 
 fn sample() -> DataFrame {

@@ -7,6 +7,10 @@
     clippy::panic
 )]
 
+#[cfg(feature = "s3")]
+#[path = "common/venv.rs"]
+mod venv;
+
 use std::sync::Arc;
 
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
@@ -324,7 +328,6 @@ fn templates_refuse_missing_fields_and_escapes() {
 mod s3 {
     use std::io::{Read, Write};
     use std::net::{TcpListener, TcpStream};
-    use std::path::{Path, PathBuf};
     use std::process::{Child, Command, Stdio};
     use std::sync::Arc;
     use std::time::{Duration, Instant};
@@ -346,39 +349,8 @@ mod s3 {
         }
     }
 
-    fn venv() -> PathBuf {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("moto-venv");
-        let requirements = root.join("tests/interop/requirements-s3.txt");
-        let marker = venv.join("installed-requirements.txt");
-        let wanted = std::fs::read(&requirements).unwrap();
-        if std::fs::read(&marker).ok().as_deref() != Some(&wanted[..]) {
-            let status = Command::new("python3")
-                .args(["-m", "venv", "--clear"])
-                .arg(&venv)
-                .status()
-                .unwrap();
-            assert!(status.success());
-            let status = Command::new(venv.join("bin/python"))
-                .args([
-                    "-m",
-                    "pip",
-                    "install",
-                    "--quiet",
-                    "--disable-pip-version-check",
-                    "-r",
-                ])
-                .arg(&requirements)
-                .status()
-                .unwrap();
-            assert!(status.success(), "installing moto failed");
-            std::fs::write(&marker, wanted).unwrap();
-        }
-        venv
-    }
-
     fn start() -> Server {
-        let venv = venv();
+        let venv = super::venv::venv("moto-venv", "tests/interop/requirements-s3.txt");
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()

@@ -177,6 +177,30 @@ pub(super) enum Value {
     Object(Vec<(String, Value)>),
 }
 
+/// Whether strict JSON parsing of `bytes`, where it succeeds, gives the value Python's grammar
+/// gives: false when a run of 19 digits or more (an integer that may not fit 64 bits) or a
+/// `-0` not followed by a fraction or an exponent appears anywhere, strings included.
+pub(super) fn strict_reading_agrees(bytes: &[u8]) -> bool {
+    let mut run = 0;
+    for (at, &byte) in bytes.iter().enumerate() {
+        if byte.is_ascii_digit() {
+            run += 1;
+            if run >= 19 {
+                return false;
+            }
+        } else {
+            run = 0;
+        }
+        if byte == b'-'
+            && bytes.get(at + 1) == Some(&b'0')
+            && !matches!(bytes.get(at + 2), Some(b'.' | b'e' | b'E'))
+        {
+            return false;
+        }
+    }
+    true
+}
+
 /// Decodes `bytes` as `json.loads` does: a UTF-32 or UTF-16 BOM, a UTF-8 BOM, or the pattern
 /// of zero bytes at the start tells the encoding.
 pub(super) fn decode_text(bytes: &[u8]) -> Result<String, String> {
