@@ -164,7 +164,7 @@ fn cases() -> Vec<Case> {
             memory_mib: 1536,
             ..case(
                 "zstd bomb of 4 GiB, default bound of 1 GiB",
-                || bomb(Codec::Zstd, None),
+                || bomb(Codec::Zstd, 4096, None),
                 too_large,
             )
         },
@@ -172,20 +172,20 @@ fn cases() -> Vec<Case> {
     for codec in Codec::ALL {
         cases.push(case(
             match codec {
-                Codec::Gzip => "gzip bomb of 4 GiB, bound of 64 MiB",
-                Codec::Zlib => "zlib bomb of 4 GiB, bound of 64 MiB",
-                Codec::Bz2 => "bz2 bomb of 4 GiB, bound of 64 MiB",
-                Codec::Xz => "xz bomb of 4 GiB, bound of 64 MiB",
-                Codec::Zstd => "zstd bomb of 4 GiB, bound of 64 MiB",
-                Codec::Lz4 => "lz4 bomb of 4 GiB, bound of 64 MiB",
+                Codec::Gzip => "gzip bomb of 256 MiB, bound of 64 MiB",
+                Codec::Zlib => "zlib bomb of 256 MiB, bound of 64 MiB",
+                Codec::Bz2 => "bz2 bomb of 256 MiB, bound of 64 MiB",
+                Codec::Xz => "xz bomb of 256 MiB, bound of 64 MiB",
+                Codec::Zstd => "zstd bomb of 256 MiB, bound of 64 MiB",
+                Codec::Lz4 => "lz4 bomb of 256 MiB, bound of 64 MiB",
             },
             match codec {
-                Codec::Gzip => || bomb(Codec::Gzip, Some(64 << 20)),
-                Codec::Zlib => || bomb(Codec::Zlib, Some(64 << 20)),
-                Codec::Bz2 => || bomb(Codec::Bz2, Some(64 << 20)),
-                Codec::Xz => || bomb(Codec::Xz, Some(64 << 20)),
-                Codec::Zstd => || bomb(Codec::Zstd, Some(64 << 20)),
-                Codec::Lz4 => || bomb(Codec::Lz4, Some(64 << 20)),
+                Codec::Gzip => || bomb(Codec::Gzip, 256, Some(64 << 20)),
+                Codec::Zlib => || bomb(Codec::Zlib, 256, Some(64 << 20)),
+                Codec::Bz2 => || bomb(Codec::Bz2, 256, Some(64 << 20)),
+                Codec::Xz => || bomb(Codec::Xz, 256, Some(64 << 20)),
+                Codec::Zstd => || bomb(Codec::Zstd, 256, Some(64 << 20)),
+                Codec::Lz4 => || bomb(Codec::Lz4, 256, Some(64 << 20)),
             },
             too_large,
         ));
@@ -195,10 +195,10 @@ fn cases() -> Vec<Case> {
     cases
 }
 
-/// Compresses 4 GiB of zeros in a stream, never holding them, then reads it back under `bound`
-/// (the default bound when `None`).
-fn bomb(codec: Codec, bound: Option<u64>) -> Result<(), result_serializers::Error> {
-    struct Zeros;
+/// Compresses `mib` MiB of zeros in a stream, never holding them, then reads it back under
+/// `bound` (the default bound when `None`).
+fn bomb(codec: Codec, mib: usize, bound: Option<u64>) -> Result<(), result_serializers::Error> {
+    struct Zeros(usize);
     impl Serializer<()> for Zeros {
         fn serialize(&self, value: &()) -> Result<Vec<u8>, result_serializers::Error> {
             let mut out = Vec::new();
@@ -214,13 +214,13 @@ fn bomb(codec: Codec, bound: Option<u64>) -> Result<(), result_serializers::Erro
             mut writer: W,
         ) -> Result<(), result_serializers::Error> {
             let block = vec![0u8; 1 << 20];
-            for _ in 0..4096 {
+            for _ in 0..self.0 {
                 writer.write_all(&block).unwrap();
             }
             Ok(())
         }
     }
-    let mut serializer = CompressedSerializer::new(Zeros, Compression::new(codec));
+    let mut serializer = CompressedSerializer::new(Zeros(mib), Compression::new(codec));
     if let Some(bound) = bound {
         serializer = serializer.with_max_decompressed_size(bound);
     }
