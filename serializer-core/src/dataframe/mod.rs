@@ -46,7 +46,7 @@ use crate::{Error, Operation, Serializer};
 /// Reading never panics and never ends the process on malformed bytes: Parquet and Arrow IPC
 /// are decoded by the Apache Arrow Rust readers (`parquet`, `arrow-ipc`), and their batches
 /// handed to polars as Arrow IPC this crate wrote itself; every decoder runs under
-/// [`std::panic::catch_unwind`], so a panic inside one becomes [`ErrorKind::Panicked`] (the
+/// [`std::panic::catch_unwind`], so a panic inside one becomes [`ErrorKind::Panicked`](crate::ErrorKind::Panicked) (the
 /// panic message is still printed by the panic hook; with `panic = "abort"` a panic aborts).
 ///
 /// # What each file type keeps
