@@ -13,7 +13,7 @@
 )]
 
 use std::hint::black_box;
-use std::io::Write;
+use std::io::{Read, Write};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use criterion::{criterion_group, Criterion, Throughput};
@@ -76,6 +76,19 @@ struct ZlibRecords(Vec<Record>);
 #[serializer(json(python), compress(codec = "zstd", level = 3))]
 #[serde(transparent)]
 struct ZstdRecords(Vec<Record>);
+
+/// The records inside a W5 newtype.
+macro_rules! records_deref {
+    ($($ty:ty),*) => {$(
+        impl std::ops::Deref for $ty {
+            type Target = Vec<Record>;
+            fn deref(&self) -> &Vec<Record> {
+                &self.0
+            }
+        }
+    )*};
+}
+records_deref!(GzipRecords, ZlibRecords, ZstdRecords);
 
 fn sha256(bytes: &[u8]) -> String {
     format!("{:x}", Sha256::digest(bytes))
@@ -242,110 +255,76 @@ fn w3_datetime(c: &mut Criterion) {
 }
 
 fn w5_compressed(c: &mut Criterion) {
+    use flate2::read::{GzDecoder, ZlibDecoder};
     use flate2::write::{GzEncoder, ZlibEncoder};
+    use flate2::Compression;
 
     let records = workloads::records(RECORDS);
+    w5_codec(
+        c,
+        "gzip",
+        &GzipRecords(records.clone()),
+        || GzEncoder::new(Vec::new(), Compression::new(9)),
+        GzEncoder::finish,
+        |bytes| read_all(GzDecoder::new(bytes)),
+    );
+    w5_codec(
+        c,
+        "zlib",
+        &ZlibRecords(records.clone()),
+        || ZlibEncoder::new(Vec::new(), Compression::new(6)),
+        ZlibEncoder::finish,
+        |bytes| read_all(ZlibDecoder::new(bytes)),
+    );
+    w5_codec(
+        c,
+        "zstd",
+        &ZstdRecords(records),
+        || zstd::Encoder::new(Vec::new(), 3).unwrap(),
+        zstd::Encoder::finish,
+        |bytes| zstd::decode_all(bytes).unwrap(),
+    );
+}
+
+fn read_all(mut reader: impl Read) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    reader.read_to_end(&mut bytes).unwrap();
+    bytes
+}
+
+/// One W5 codec both ways: the derived compressed serializer beside Python-compatible JSON
+/// written into, and read out of, the codec's own encoder and decoder.
+fn w5_codec<T, E>(
+    c: &mut Criterion,
+    codec: &str,
+    value: &T,
+    encoder: impl Fn() -> E,
+    finish: impl Fn(E) -> std::io::Result<Vec<u8>>,
+    decompress: impl Fn(&[u8]) -> Vec<u8>,
+) where
+    T: ResultSerializer + std::ops::Deref<Target = Vec<Record>>,
+    E: Write,
+{
     let python = result_serializers::JsonSerializer::python();
-    fn by_hand<W: Write, F: FnOnce(W) -> std::io::Result<Vec<u8>>>(
-        records: &[Record],
-        python: &result_serializers::JsonSerializer,
-        encoder: W,
-        finish: F,
-    ) -> usize {
-        let mut encoder = encoder;
-        python
-            .serialize_into(&records.to_vec(), &mut encoder)
-            .unwrap();
-        finish(encoder).unwrap().len()
-    }
-    let gzip = GzipRecords(records.clone());
-    let zlib = ZlibRecords(records.clone());
-    let zstd_records = ZstdRecords(records.clone());
-    let sizes = [
-        gzip.to_result_bytes().unwrap(),
-        zlib.to_result_bytes().unwrap(),
-        zstd_records.to_result_bytes().unwrap(),
-    ];
+    let bytes = value.to_result_bytes().unwrap();
     pair(
         c,
-        "W5 json+gzip/serialize",
-        sizes[0].len() as u64,
-        || gzip.to_result_bytes().unwrap().len(),
+        &format!("W5 json+{codec}/serialize"),
+        bytes.len() as u64,
+        || value.to_result_bytes().unwrap().len(),
         || {
-            by_hand(
-                &records,
-                &python,
-                GzEncoder::new(Vec::new(), flate2::Compression::new(9)),
-                |e| e.finish(),
-            )
+            let mut encoder = encoder();
+            python.serialize_into(&**value, &mut encoder).unwrap();
+            finish(encoder).unwrap().len()
         },
     );
     pair(
         c,
-        "W5 json+zlib/serialize",
-        sizes[1].len() as u64,
-        || zlib.to_result_bytes().unwrap().len(),
+        &format!("W5 json+{codec}/deserialize"),
+        bytes.len() as u64,
+        || T::from_result_bytes(&bytes).unwrap().len(),
         || {
-            by_hand(
-                &records,
-                &python,
-                ZlibEncoder::new(Vec::new(), flate2::Compression::new(6)),
-                |e| e.finish(),
-            )
-        },
-    );
-    pair(
-        c,
-        "W5 json+zstd/serialize",
-        sizes[2].len() as u64,
-        || zstd_records.to_result_bytes().unwrap().len(),
-        || {
-            by_hand(
-                &records,
-                &python,
-                zstd::Encoder::new(Vec::new(), 3).unwrap(),
-                |e| e.finish(),
-            )
-        },
-    );
-    pair(
-        c,
-        "W5 json+gzip/deserialize",
-        sizes[0].len() as u64,
-        || GzipRecords::from_result_bytes(&sizes[0]).unwrap().0.len(),
-        || {
-            let mut text = Vec::new();
-            std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&sizes[0][..]), &mut text)
-                .unwrap();
-            Serializer::<Vec<Record>>::deserialize(&python, &text)
-                .unwrap()
-                .len()
-        },
-    );
-    pair(
-        c,
-        "W5 json+zlib/deserialize",
-        sizes[1].len() as u64,
-        || ZlibRecords::from_result_bytes(&sizes[1]).unwrap().0.len(),
-        || {
-            let mut text = Vec::new();
-            std::io::Read::read_to_end(
-                &mut flate2::read::ZlibDecoder::new(&sizes[1][..]),
-                &mut text,
-            )
-            .unwrap();
-            Serializer::<Vec<Record>>::deserialize(&python, &text)
-                .unwrap()
-                .len()
-        },
-    );
-    pair(
-        c,
-        "W5 json+zstd/deserialize",
-        sizes[2].len() as u64,
-        || ZstdRecords::from_result_bytes(&sizes[2]).unwrap().0.len(),
-        || {
-            let text = zstd::decode_all(&sizes[2][..]).unwrap();
+            let text = decompress(&bytes);
             Serializer::<Vec<Record>>::deserialize(&python, &text)
                 .unwrap()
                 .len()
@@ -361,12 +340,13 @@ mod frames {
 
     use super::{pair, workloads};
 
-    /// The peer's row count; `W4_ROWS` changes it (the tests run 10,000).
+    /// The peer's row count when benchmarking, 10,000 when run as a test; `W4_ROWS` sets it.
     fn rows() -> u64 {
+        let benchmarking = std::env::args().any(|arg| arg == "--bench");
         std::env::var("W4_ROWS")
             .ok()
             .and_then(|n| n.parse().ok())
-            .unwrap_or(1_000_000)
+            .unwrap_or(if benchmarking { 1_000_000 } else { 10_000 })
     }
 
     /// Parquet with snappy, pyarrow's default, as Prefect's `PandasSerializer("parquet")` writes.
