@@ -372,7 +372,7 @@ mod frames {
                 DataFrameSerializer::parquet(
                     ParquetOptions::new().with_compression(ParquetCompression::Uncompressed),
                 ),
-                // Several row groups, which decode on several threads.
+                // Several row groups.
                 DataFrameSerializer::parquet(
                     ParquetOptions::new()
                         .with_row_group_size(std::num::NonZeroUsize::new(64).unwrap()),

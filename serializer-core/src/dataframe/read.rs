@@ -113,84 +113,26 @@ fn read_json(
 const PARQUET_BATCH_ROWS: usize = 64 * 1024;
 
 fn read_parquet(parquet: &ParquetOptions, bytes: &[u8]) -> Result<DataFrame, ErrorKind> {
-    use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ParquetRecordBatchReaderBuilder};
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     use parquet::arrow::ProjectionMask;
 
-    let bytes = bytes::Bytes::copy_from_slice(bytes);
-    let metadata =
-        ArrowReaderMetadata::load(&bytes, Default::default()).map_err(ErrorKind::Parquet)?;
-    let mask = match &parquet.columns {
-        Some(columns) => {
-            let indices = column_indices(metadata.schema(), columns)?;
-            Some(ProjectionMask::roots(
-                metadata.metadata().file_metadata().schema_descr(),
-                indices,
-            ))
-        }
-        None => None,
-    };
-    // A reader of the row groups `groups` (all when `None`).
-    let reader = |groups: Option<Vec<usize>>| {
-        let mut builder =
-            ParquetRecordBatchReaderBuilder::new_with_metadata(bytes.clone(), metadata.clone())
-                // arrow-rs decodes 1,024 rows a batch by default; each batch costs an IPC
-                // message and a polars chunk, which made a million-row read 50 times slower
-                // than polars' own reader.
-                .with_batch_size(PARQUET_BATCH_ROWS);
-        if let Some(mask) = &mask {
-            builder = builder.with_projection(mask.clone());
-        }
-        if let Some(groups) = groups {
-            builder = builder.with_row_groups(groups);
-        }
-        if let Some(rows) = parquet.row_limit {
-            builder = builder.with_limit(rows);
-        }
-        builder.build().map_err(ErrorKind::Parquet)
-    };
-    let groups = metadata.metadata().num_row_groups();
-    let threads = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
-    if groups < 2 || threads < 2 || parquet.row_limit.is_some() {
-        let reader = reader(None)?;
-        let schema = arrow_array::RecordBatchReader::schema(&reader);
-        return to_polars(&schema, reader);
+    // arrow-rs decodes 1,024 rows a batch by default; each batch costs an IPC message and a
+    // polars chunk, which made a million-row read 50 times slower than polars' own reader.
+    let mut builder =
+        ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::copy_from_slice(bytes))
+            .map_err(ErrorKind::Parquet)?
+            .with_batch_size(PARQUET_BATCH_ROWS);
+    if let Some(columns) = &parquet.columns {
+        let indices = column_indices(builder.schema(), columns)?;
+        let mask = ProjectionMask::roots(builder.parquet_schema(), indices);
+        builder = builder.with_projection(mask);
     }
-    // Row groups decode on as many threads as there are cores, each a contiguous share, and
-    // come back in file order.
-    let share = groups.div_ceil(threads.min(groups));
-    let shares: Vec<Vec<usize>> = (0..groups)
-        .collect::<Vec<_>>()
-        .chunks(share)
-        .map(<[usize]>::to_vec)
-        .collect();
-    let decoded: Vec<Result<Vec<RecordBatch>, ErrorKind>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = shares
-            .into_iter()
-            .map(|share| {
-                let reader = &reader;
-                scope.spawn(move || {
-                    reader(Some(share))?
-                        .collect::<Result<Vec<_>, _>>()
-                        .map_err(ErrorKind::Arrow)
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|handle| {
-                handle
-                    .join()
-                    .unwrap_or_else(|payload| std::panic::resume_unwind(payload))
-            })
-            .collect()
-    });
-    let mut batches = Vec::new();
-    for share in decoded {
-        batches.extend(share?);
+    if let Some(rows) = parquet.row_limit {
+        builder = builder.with_limit(rows);
     }
-    let schema = reader(Some(Vec::new()))?;
-    let schema = arrow_array::RecordBatchReader::schema(&schema);
-    to_polars(&schema, batches.into_iter().map(Ok))
+    let reader = builder.build().map_err(ErrorKind::Parquet)?;
+    let schema = arrow_array::RecordBatchReader::schema(&reader);
+    to_polars(&schema, reader)
 }
 
 fn read_ipc(ipc: &IpcOptions, bytes: &[u8]) -> Result<DataFrame, ErrorKind> {
