@@ -188,10 +188,7 @@ impl ResultStore {
         let serializer = T::serializer();
         let payload = serializer
             .serialize(value)
-            .map_err(|source| StoreError::Serializer {
-                location: location.to_owned(),
-                source,
-            })?;
+            .map_err(|source| serializer_error(location, source))?;
         let header = RecordHeader {
             serializer: serializer.name().to_owned(),
             config: format!("{serializer:?}"),
@@ -199,9 +196,10 @@ impl ResultStore {
             length: payload.len() as u64,
             sha256: record::sha256_hex(&payload),
         };
-        let bytes = record::encode(&header, &payload);
+        // The record and the bytes go as two parts of one put: no copy of the bytes.
+        let parts = [record::encode(&header), payload].map(bytes::Bytes::from);
         self.store
-            .put(&path, PutPayload::from(bytes))
+            .put(&path, parts.into_iter().collect::<PutPayload>())
             .await
             .map_err(|source| backend(location, source))?;
         Ok(header)
@@ -224,19 +222,10 @@ impl ResultStore {
         S: Serializer<T> + Debug,
     {
         let bytes = self.get(location).await?;
-        let (header, payload) = match record::decode(&bytes) {
-            Ok(Stored::Record(header, payload)) => (header, payload),
-            Ok(Stored::Raw) => {
-                return Err(StoreError::NoRecord {
-                    location: location.to_owned(),
-                })
-            }
-            Err(reason) => {
-                return Err(StoreError::Corrupt {
-                    location: location.to_owned(),
-                    reason,
-                })
-            }
+        let Some((header, payload)) = decode(location, &bytes)? else {
+            return Err(StoreError::NoRecord {
+                location: location.to_owned(),
+            });
         };
         let config = format!("{serializer:?}");
         if header.serializer != serializer.name() || header.config != config {
@@ -250,10 +239,7 @@ impl ResultStore {
         }
         serializer
             .deserialize(payload)
-            .map_err(|source| StoreError::Serializer {
-                location: location.to_owned(),
-                source,
-            })
+            .map_err(|source| serializer_error(location, source))
     }
 
     /// Reads bytes without a record, such as a result Prefect 1.x wrote, with `serializer`.
@@ -264,24 +250,14 @@ impl ResultStore {
         let bytes = self.get(location).await?;
         serializer
             .deserialize(&bytes)
-            .map_err(|source| StoreError::Serializer {
-                location: location.to_owned(),
-                source,
-            })
+            .map_err(|source| serializer_error(location, source))
     }
 
     /// The record of the result at `location`, without decoding it; `None` for bytes without
     /// one.
     pub async fn record(&self, location: &str) -> Result<Option<RecordHeader>, StoreError> {
         let bytes = self.get(location).await?;
-        match record::decode(&bytes) {
-            Ok(Stored::Record(header, _)) => Ok(Some(header)),
-            Ok(Stored::Raw) => Ok(None),
-            Err(reason) => Err(StoreError::Corrupt {
-                location: location.to_owned(),
-                reason,
-            }),
-        }
+        Ok(decode(location, &bytes)?.map(|(header, _)| header))
     }
 
     /// Whether a result is stored at `location`.
@@ -333,6 +309,29 @@ impl ResultStore {
             .bytes()
             .await
             .map_err(|source| backend(location, source))
+    }
+}
+
+/// The record at the front of `bytes` and the bytes it covers, checked; `None` for bytes
+/// without a record.
+fn decode<'a>(
+    location: &str,
+    bytes: &'a [u8],
+) -> Result<Option<(RecordHeader, &'a [u8])>, StoreError> {
+    match record::decode(bytes) {
+        Ok(Stored::Record(header, payload)) => Ok(Some((header, payload))),
+        Ok(Stored::Raw) => Ok(None),
+        Err(reason) => Err(StoreError::Corrupt {
+            location: location.to_owned(),
+            reason,
+        }),
+    }
+}
+
+fn serializer_error(location: &str, source: Error) -> StoreError {
+    StoreError::Serializer {
+        location: location.to_owned(),
+        source,
     }
 }
 

@@ -38,16 +38,15 @@ pub(super) fn sha256_hex(bytes: &[u8]) -> String {
     hex
 }
 
-/// The record and `payload` after it, in one buffer.
-pub(super) fn encode(header: &RecordHeader, payload: &[u8]) -> Vec<u8> {
+/// The record that goes in front of the bytes `header` describes.
+pub(super) fn encode(header: &RecordHeader) -> Vec<u8> {
     // A header of strings and numbers always serializes.
     let json = serde_json::to_vec(header).unwrap_or_default();
-    let mut out = Vec::with_capacity(MAGIC.len() + 5 + json.len() + payload.len());
+    let mut out = Vec::with_capacity(MAGIC.len() + 5 + json.len());
     out.extend_from_slice(MAGIC);
     out.push(VERSION);
     out.extend_from_slice(&u32::try_from(json.len()).unwrap_or(u32::MAX).to_le_bytes());
     out.extend_from_slice(&json);
-    out.extend_from_slice(payload);
     out
 }
 
