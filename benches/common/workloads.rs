@@ -4,11 +4,13 @@
 use serde::{Deserialize, Serialize};
 
 const SEED: u64 = 0x5EED_1234_ABCD_0001;
-const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+/// SplitMix64's increment.
+pub const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
 const ALPHA: &[u8; 26] = b"abcdefghijklmnopqrstuvwxyz";
 const TAGS: [&str; 8] = ["red", "green", "blue", "new", "sale", "hot", "eco", "pro"];
 
-fn mix64(mut z: u64) -> u64 {
+/// SplitMix64's output function.
+pub fn mix64(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)

@@ -52,6 +52,11 @@ impl Walk<'_> {
         rest.get(..end)
     }
 
+    /// A memo index written as decimal text on a line of its own (protocol 0).
+    fn text_index(&mut self) -> Option<u64> {
+        std::str::from_utf8(self.line()?).ok()?.trim().parse().ok()
+    }
+
     /// Skips `len` bytes of data after a length of `prefix` bytes.
     fn counted(&mut self, prefix: usize) -> Option<()> {
         let len = usize::try_from(self.uint(prefix)?).ok()?;
@@ -190,11 +195,7 @@ impl Walk<'_> {
             }
             // The memo.
             b'p' => {
-                let index = std::str::from_utf8(self.line()?)
-                    .ok()?
-                    .trim()
-                    .parse()
-                    .ok()?;
+                let index = self.text_index()?;
                 let top = self.top()?;
                 self.memo.insert(index, top);
             }
@@ -210,11 +211,7 @@ impl Walk<'_> {
             }
             b'g' | b'h' | b'j' => {
                 let index = match opcode {
-                    b'g' => std::str::from_utf8(self.line()?)
-                        .ok()?
-                        .trim()
-                        .parse()
-                        .ok()?,
+                    b'g' => self.text_index()?,
                     b'h' => self.uint(1)?,
                     _ => self.uint(4)?,
                 };
