@@ -139,16 +139,6 @@ pub enum ErrorKind {
     #[error("{0}")]
     Polars(#[source] polars::error::PolarsError),
 
-    /// The Arrow IPC reader rejected the input.
-    #[cfg(feature = "dataframe")]
-    #[error("{0}")]
-    Arrow(#[source] arrow_schema::ArrowError),
-
-    /// The Parquet reader rejected the input.
-    #[cfg(feature = "dataframe")]
-    #[error("{0}")]
-    Parquet(#[source] parquet::errors::ParquetError),
-
     /// A decoder or encoder panicked; the panic was caught, and the input is malformed.
     #[error("{library} panicked on the input: {message}")]
     Panicked {

@@ -284,11 +284,15 @@ fn check(
         ("null_values" | "columns", _) => {
             wrong(errors, "a list of strings, such as `[\"a\", \"b\"]`")
         }
-        ("float_precision" | "row_limit", Value::Int(lit)) => match lit.base10_parse::<u64>() {
-            Ok(count) => Some(Checked::Count(key, count)),
-            Err(_) => wrong(errors, "a whole number of 0 or more"),
-        },
-        ("float_precision" | "row_limit", _) => wrong(errors, "a whole number of 0 or more"),
+        ("float_precision" | "row_limit" | "max_decoded_bytes", Value::Int(lit)) => {
+            match lit.base10_parse::<u64>() {
+                Ok(count) => Some(Checked::Count(key, count)),
+                Err(_) => wrong(errors, "a whole number of 0 or more"),
+            }
+        }
+        ("float_precision" | "row_limit" | "max_decoded_bytes", _) => {
+            wrong(errors, "a whole number of 0 or more")
+        }
         ("row_group_size" | "infer_schema_length", Value::Int(lit)) => {
             match lit.base10_parse::<u64>() {
                 Ok(count) if count > 0 => Some(Checked::NonZero(key, count)),

@@ -67,6 +67,7 @@ pub(crate) const PARQUET_OPTIONS: &[&str] = &[
     "row_group_size",
     "columns",
     "row_limit",
+    "max_decoded_bytes",
 ];
 pub(crate) const JSON_OPTIONS_DF: &[&str] = &["layout", "infer_schema_length"];
 pub(crate) const NDJSON_OPTIONS: &[&str] = &["infer_schema_length"];

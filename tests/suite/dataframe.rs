@@ -282,14 +282,16 @@ fn read_options_select_and_limit() {
     let back: DataFrame = parquet
         .deserialize(&parquet.serialize(&sample).unwrap())
         .unwrap();
+    // In the order asked for, as pandas returns them.
     assert_eq!(
         back.get_column_names()
             .iter()
             .map(|n| n.as_str())
             .collect::<Vec<_>>(),
-        ["int", "text"]
+        ["text", "int"]
     );
     assert_eq!(back.height(), 2);
+    assert!(back.equals_missing(&sample.select(["text", "int"]).unwrap().head(Some(2))));
 
     let ipc = DataFrameSerializer::ipc(IpcOptions::new().with_columns(["at_ny"]));
     let back: DataFrame = ipc.deserialize(&ipc.serialize(&sample).unwrap()).unwrap();
@@ -487,6 +489,42 @@ fn bad_bytes_are_errors_for_every_file_type() {
     }
 }
 
+#[test]
+fn parquet_sizes_are_checked_before_polars_allocates_them() {
+    // Mutated files whose page declares a negative value count: polars reserved 2^61 bytes
+    // for it and the process aborted.
+    for found in [
+        &include_bytes!("../data/fuzz/parquet-negative-page-values-1.parquet")[..],
+        &include_bytes!("../data/fuzz/parquet-negative-page-values-2.parquet")[..],
+    ] {
+        let err = DataFrameSerializer::new(FileType::Parquet)
+            .deserialize_as::<DataFrame>(found)
+            .unwrap_err();
+        assert!(
+            matches!(err.kind(), ErrorKind::Malformed { reason } if reason.contains("negative")),
+            "{err}"
+        );
+    }
+
+    // 1,000 eight-byte values and their pages: about 16 KB declared.
+    let frame = df!("a" => (0..1000i64).collect::<Vec<_>>()).unwrap();
+    let bytes = DataFrameSerializer::new(FileType::Parquet)
+        .serialize(&frame)
+        .unwrap();
+    let bounded = |bytes: u64| {
+        DataFrameSerializer::parquet(ParquetOptions::new().with_max_decoded_bytes(bytes))
+    };
+    let err = bounded(8_000)
+        .deserialize_as::<DataFrame>(&bytes)
+        .unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::LimitExceeded { reason } if reason.contains("8000")),
+        "{err}"
+    );
+    let back: DataFrame = bounded(32_000).deserialize(&bytes).unwrap();
+    assert!(back.equals(&frame));
+}
+
 mod derived {
     use result_serializers::dataframe::{
         AvroCompression, AvroOptions, CsvOptions, DataFrameSerializer, GzipLevel, IpcCompression,
@@ -513,7 +551,8 @@ mod derived {
         compression = "gzip",
         level = 9,
         columns = ["int", "text"],
-        row_limit = 2
+        row_limit = 2,
+        max_decoded_bytes = 1_000_000
     ))]
     struct Projected {
         frame: DataFrame,
@@ -574,6 +613,7 @@ mod derived {
                     .with_compression(ParquetCompression::Gzip(GzipLevel::new(9)))
                     .with_columns(["int", "text"])
                     .with_row_limit(2)
+                    .with_max_decoded_bytes(1_000_000)
             )
         );
         assert_eq!(

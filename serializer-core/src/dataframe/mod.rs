@@ -4,6 +4,7 @@ mod avro_guard;
 mod ipc_guard;
 mod options;
 mod pandas_json;
+mod parquet_guard;
 mod read;
 mod write;
 
@@ -43,11 +44,14 @@ use crate::{Error, Operation, Serializer};
 ///
 /// # Bad input
 ///
-/// Reading never panics and never ends the process on malformed bytes: Parquet and Arrow IPC
-/// are decoded by the Apache Arrow Rust readers (`parquet`, `arrow-ipc`), and their batches
-/// handed to polars as Arrow IPC this crate wrote itself; every decoder runs under
-/// [`std::panic::catch_unwind`], so a panic inside one becomes [`ErrorKind::Panicked`](crate::ErrorKind::Panicked) (the
-/// panic message is still printed by the panic hook; with `panic = "abort"` a panic aborts).
+/// Reading never panics and never ends the process on malformed bytes. polars' parquet, Arrow
+/// IPC and avro readers allocate sizes read from the file at once, and an allocation that
+/// fails aborts the process: before they run, every size a file declares (page and buffer
+/// lengths, value and row counts, avro blocks) is checked against the bytes, and a parquet
+/// file's declared values against [`ParquetOptions::with_max_decoded_bytes`]. Every reader
+/// runs under [`std::panic::catch_unwind`], so a panic inside one becomes
+/// [`ErrorKind::Panicked`](crate::ErrorKind::Panicked) (the panic message is still printed by
+/// the panic hook; with `panic = "abort"` a panic aborts).
 ///
 /// # What each file type keeps
 ///

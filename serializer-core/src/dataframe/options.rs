@@ -289,11 +289,12 @@ pub struct ParquetOptions {
     pub(super) row_group_size: Option<NonZeroUsize>,
     pub(super) columns: Option<Vec<String>>,
     pub(super) row_limit: Option<usize>,
+    pub(super) max_decoded_bytes: u64,
 }
 
 impl Default for ParquetOptions {
     /// Zstd at its default level, column statistics, polars' row group size; reading takes
-    /// every column and every row.
+    /// every column and every row, up to [`ParquetOptions::DEFAULT_MAX_DECODED_BYTES`].
     fn default() -> Self {
         ParquetOptions {
             compression: ParquetCompression::Zstd(None),
@@ -301,11 +302,15 @@ impl Default for ParquetOptions {
             row_group_size: None,
             columns: None,
             row_limit: None,
+            max_decoded_bytes: ParquetOptions::DEFAULT_MAX_DECODED_BYTES,
         }
     }
 }
 
 impl ParquetOptions {
+    /// The default bound on what a file may declare when read: 16 GiB.
+    pub const DEFAULT_MAX_DECODED_BYTES: u64 = 16 << 30;
+
     /// The defaults.
     pub fn new() -> Self {
         ParquetOptions::default()
@@ -332,7 +337,7 @@ impl ParquetOptions {
         self
     }
 
-    /// Reading: only these columns (pandas' `columns`).
+    /// Reading: only these columns, in this order (pandas' `columns`).
     #[must_use]
     pub fn with_columns<I, S>(mut self, columns: I) -> Self
     where
@@ -347,6 +352,18 @@ impl ParquetOptions {
     #[must_use]
     pub fn with_row_limit(mut self, rows: usize) -> Self {
         self.row_limit = Some(rows);
+        self
+    }
+
+    /// Reading: the most memory a file may declare, counted before decoding as its values
+    /// times their width (16 bytes per string or binary value) plus its uncompressed pages.
+    /// polars reserves what a file declares at once, and a reservation the machine cannot
+    /// give aborts the process, so a file declaring more is refused with
+    /// [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded). The default is
+    /// [`ParquetOptions::DEFAULT_MAX_DECODED_BYTES`].
+    #[must_use]
+    pub fn with_max_decoded_bytes(mut self, bytes: u64) -> Self {
+        self.max_decoded_bytes = bytes;
         self
     }
 }
@@ -383,7 +400,7 @@ impl IpcOptions {
         self
     }
 
-    /// Reading: only these columns (pandas' `columns`).
+    /// Reading: only these columns, in this order (pandas' `columns`).
     #[must_use]
     pub fn with_columns<I, S>(mut self, columns: I) -> Self
     where

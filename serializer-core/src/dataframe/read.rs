@@ -1,21 +1,19 @@
 //! Reads frames without letting malformed bytes panic or abort the process.
 //!
-//! CSV, JSON and avro go through polars' readers. Parquet and Arrow IPC go through the Apache
-//! Arrow Rust readers instead: polars' own readers of those formats panic on corrupt input
-//! and can abort the process on a size read from it. The decoded record batches reach polars
-//! as uncompressed Arrow IPC written here, which polars reads without surprises. Every reader
-//! runs under [`guard`](crate::panic::guard).
+//! Every file type goes through polars' reader, under [`guard`](crate::panic::guard): a panic
+//! becomes [`ErrorKind::Panicked`]. polars' parquet, IPC and avro readers also allocate sizes
+//! read from the file, and an allocation that fails aborts the process; a guard module per
+//! format checks those sizes against the bytes first (`parquet_guard`, `ipc_guard`,
+//! `avro_guard`).
 
 use std::io::Cursor;
 use std::num::NonZeroUsize;
 use std::sync::Arc;
 
-use arrow_array::RecordBatch;
-use arrow_schema::{ArrowError, SchemaRef};
 use polars::io::avro::AvroReader;
 use polars::prelude::{
-    CsvParseOptions, CsvReadOptions, DataFrame, DataType, IpcStreamReader, JsonFormat, JsonReader,
-    NullValues, PlSmallStr, Schema, SerReader,
+    ArrowSchema, CsvParseOptions, CsvReadOptions, DataFrame, DataType, IpcReader, JsonFormat,
+    JsonReader, NullValues, ParquetReader, PlSmallStr, Schema, SerReader,
 };
 
 use super::options::{CsvOptions, IpcOptions, JsonLayout, NdJsonOptions, ParquetOptions};
@@ -26,7 +24,7 @@ use crate::ErrorKind;
 pub(super) fn read(options: &FormatOptions, bytes: &[u8]) -> Result<DataFrame, ErrorKind> {
     match options {
         FormatOptions::Csv(csv) => guard("polars", || read_csv(csv, bytes)),
-        FormatOptions::Parquet(parquet) => guard("parquet", || read_parquet(parquet, bytes)),
+        FormatOptions::Parquet(parquet) => guard("polars", || read_parquet(parquet, bytes)),
         FormatOptions::Json(json) if json.layout == JsonLayout::PandasColumns => {
             guard("polars", || pandas_json::read(bytes))
         }
@@ -49,7 +47,7 @@ pub(super) fn read(options: &FormatOptions, bytes: &[u8]) -> Result<DataFrame, E
                 JsonFormat::JsonLines,
             )
         }),
-        FormatOptions::Ipc(ipc) => guard("arrow-ipc", || read_ipc(ipc, bytes)),
+        FormatOptions::Ipc(ipc) => guard("polars", || read_ipc(ipc, bytes)),
         FormatOptions::Avro(_) => guard("polars", || {
             super::avro_guard::check(bytes)?;
             AvroReader::new(Cursor::new(bytes))
@@ -109,75 +107,38 @@ fn read_json(
     reader.finish().map_err(ErrorKind::Polars)
 }
 
-/// Rows decoded at a time from a parquet file.
-const PARQUET_BATCH_ROWS: usize = 64 * 1024;
-
 fn read_parquet(parquet: &ParquetOptions, bytes: &[u8]) -> Result<DataFrame, ErrorKind> {
-    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-    use parquet::arrow::ProjectionMask;
-
-    // arrow-rs decodes 1,024 rows a batch by default; each batch costs an IPC message and a
-    // polars chunk, which made a million-row read 50 times slower than polars' own reader.
-    let mut builder =
-        ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::copy_from_slice(bytes))
-            .map_err(ErrorKind::Parquet)?
-            .with_batch_size(PARQUET_BATCH_ROWS);
+    let mut reader = ParquetReader::new(Cursor::new(bytes));
+    let metadata = reader.get_metadata().map_err(ErrorKind::Polars)?;
+    super::parquet_guard::check(metadata, bytes, parquet.max_decoded_bytes)?;
     if let Some(columns) = &parquet.columns {
-        let indices = column_indices(builder.schema(), columns)?;
-        let mask = ProjectionMask::roots(builder.parquet_schema(), indices);
-        builder = builder.with_projection(mask);
+        check_columns(&*reader.schema().map_err(ErrorKind::Polars)?, columns)?;
     }
-    if let Some(rows) = parquet.row_limit {
-        builder = builder.with_limit(rows);
-    }
-    let reader = builder.build().map_err(ErrorKind::Parquet)?;
-    let schema = arrow_array::RecordBatchReader::schema(&reader);
-    to_polars(&schema, reader)
+    reader
+        .with_columns(parquet.columns.clone())
+        .with_slice(parquet.row_limit.map(|rows| (0, rows)))
+        .finish()
+        .map_err(ErrorKind::Polars)
 }
 
 fn read_ipc(ipc: &IpcOptions, bytes: &[u8]) -> Result<DataFrame, ErrorKind> {
-    use arrow_ipc::reader::FileReader;
-
     super::ipc_guard::check(bytes)?;
-    let mut reader = FileReader::try_new(Cursor::new(bytes), None).map_err(ErrorKind::Arrow)?;
+    let mut reader = IpcReader::new(Cursor::new(bytes));
     if let Some(columns) = &ipc.columns {
-        let indices = column_indices(&reader.schema(), columns)?;
-        reader =
-            FileReader::try_new(Cursor::new(bytes), Some(indices)).map_err(ErrorKind::Arrow)?;
+        check_columns(&*reader.schema().map_err(ErrorKind::Polars)?, columns)?;
     }
-    let schema = reader.schema();
-    to_polars(&schema, reader)
-}
-
-/// The positions of `columns` in `schema`; a name it lacks is an error, not a skipped column.
-fn column_indices(schema: &SchemaRef, columns: &[String]) -> Result<Vec<usize>, ErrorKind> {
-    columns
-        .iter()
-        .map(|name| {
-            schema.index_of(name).map_err(|_| ErrorKind::InvalidOption {
-                reason: format!("the file has no column `{name}`").into(),
-            })
-        })
-        .collect()
-}
-
-/// Hands decoded batches to polars as an Arrow IPC stream.
-fn to_polars(
-    schema: &SchemaRef,
-    batches: impl Iterator<Item = Result<RecordBatch, ArrowError>>,
-) -> Result<DataFrame, ErrorKind> {
-    let mut stream = Vec::new();
-    {
-        let mut writer = arrow_ipc::writer::StreamWriter::try_new(&mut stream, schema)
-            .map_err(ErrorKind::Arrow)?;
-        for batch in batches {
-            writer
-                .write(&batch.map_err(ErrorKind::Arrow)?)
-                .map_err(ErrorKind::Arrow)?;
-        }
-        writer.finish().map_err(ErrorKind::Arrow)?;
-    }
-    IpcStreamReader::new(Cursor::new(stream))
+    reader
+        .with_columns(ipc.columns.clone())
         .finish()
         .map_err(ErrorKind::Polars)
+}
+
+/// A column the file lacks is an error, not a column left out.
+fn check_columns(schema: &ArrowSchema, columns: &[String]) -> Result<(), ErrorKind> {
+    match columns.iter().find(|name| !schema.contains(name.as_str())) {
+        Some(name) => Err(ErrorKind::InvalidOption {
+            reason: format!("the file has no column `{name}`").into(),
+        }),
+        None => Ok(()),
+    }
 }

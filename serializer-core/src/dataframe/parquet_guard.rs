@@ -1,0 +1,216 @@
+//! Checks the sizes a parquet file declares before polars' reader allocates them.
+//!
+//! polars reserves what a file declares: a page's value count (a negative one becomes 2^61
+//! bytes), a row group's row count, a page's uncompressed size. Here, with the same metadata
+//! and page-header parsers polars uses, every column chunk lies inside the file, every page
+//! header parses within its chunk, every page lies inside its chunk, every declared
+//! uncompressed size is at most what its codec can expand the page to, value counts add up to
+//! the column chunk's and to the row group's rows, and the declared values and pages fit in [`ParquetOptions::with_max_decoded_bytes`].
+//!
+//! [`ParquetOptions::with_max_decoded_bytes`]: super::ParquetOptions::with_max_decoded_bytes
+
+use std::io::Cursor;
+
+use polars_parquet::parquet::compression::Compression;
+use polars_parquet::parquet::metadata::{ColumnChunkMetadata, FileMetadata};
+use polars_parquet::parquet::schema::types::PhysicalType;
+use polars_parquet_format::thrift::protocol::TCompactInputProtocol;
+use polars_parquet_format::{PageHeader, PageType};
+
+use crate::ErrorKind;
+
+/// Snappy's densest element, a 64-byte copy from a 3-byte tag, expands 21 times.
+const SNAPPY_MAX_RATIO: u64 = 32;
+/// Deflate expands at most 1,032 times.
+const GZIP_MAX_RATIO: u64 = 1_032;
+/// LZ4 expands a byte to at most 255.
+const LZ4_MAX_RATIO: u64 = 256;
+/// Zstd's densest block, an RLE block of 128 KiB from 4 bytes, expands 32,768 times.
+const ZSTD_MAX_RATIO: u64 = 32_768;
+/// Brotli can describe a long repetition in a few bytes; its pages are held to the bound on
+/// decoded bytes instead.
+const BROTLI_MAX_RATIO: u64 = u64::MAX;
+/// Frame headers and the like.
+const SLACK: u64 = 4_096;
+
+fn malformed(reason: String) -> ErrorKind {
+    ErrorKind::Malformed {
+        reason: reason.into(),
+    }
+}
+
+/// Checks `metadata`, read from `bytes`, and the page headers of every column chunk.
+pub(super) fn check(
+    metadata: &FileMetadata,
+    bytes: &[u8],
+    max_decoded_bytes: u64,
+) -> Result<(), ErrorKind> {
+    let mut decoded = 0u64;
+    let mut declared_rows = 0u64;
+    for (group, row_group) in metadata.row_groups.iter().enumerate() {
+        let rows = row_group.num_rows() as u64;
+        for column in row_group.parquet_columns() {
+            let name = column.descriptor().path_in_schema.join(".");
+            let values = check_column(column, bytes, max_decoded_bytes)
+                .map_err(|reason| malformed(format!("column `{name}`: {reason}")))?;
+            let flat = column.descriptor().descriptor.max_rep_level == 0;
+            if (flat && values.data != rows) || values.data < rows {
+                return Err(malformed(format!(
+                    "column `{name}` holds {} values in row group {group} of {rows} rows",
+                    values.data
+                )));
+            }
+            let width = width(column.physical_type());
+            decoded = decoded
+                .saturating_add(values.data.saturating_mul(width))
+                .saturating_add(values.dictionary.saturating_mul(width))
+                .saturating_add(values.bytes);
+        }
+        declared_rows = declared_rows.saturating_add(rows);
+    }
+    if declared_rows != metadata.num_rows as u64 {
+        return Err(malformed(format!(
+            "the file declares {} rows, its row groups {declared_rows}",
+            metadata.num_rows
+        )));
+    }
+    if decoded > max_decoded_bytes {
+        return Err(ErrorKind::LimitExceeded {
+            reason: format!(
+                "the file declares about {decoded} bytes of values, more than the bound of {max_decoded_bytes} (ParquetOptions::with_max_decoded_bytes)"
+            )
+            .into(),
+        });
+    }
+    Ok(())
+}
+
+/// The bytes a decoded value takes at least: a byte array becomes a 16-byte view.
+fn width(physical: PhysicalType) -> u64 {
+    match physical {
+        PhysicalType::Boolean => 1,
+        PhysicalType::Int32 | PhysicalType::Float => 4,
+        PhysicalType::Int64 | PhysicalType::Double | PhysicalType::Int96 => 8,
+        PhysicalType::ByteArray => 16,
+        PhysicalType::FixedLenByteArray(len) => (len as u64).max(1),
+    }
+}
+
+fn max_ratio(compression: Compression) -> u64 {
+    match compression {
+        Compression::Uncompressed => 1,
+        Compression::Snappy => SNAPPY_MAX_RATIO,
+        Compression::Gzip => GZIP_MAX_RATIO,
+        Compression::Lz4 | Compression::Lz4Raw | Compression::Lzo => LZ4_MAX_RATIO,
+        Compression::Zstd => ZSTD_MAX_RATIO,
+        Compression::Brotli => BROTLI_MAX_RATIO,
+    }
+}
+
+/// Values a column chunk declares: in its data pages and in its dictionary.
+struct Values {
+    data: u64,
+    dictionary: u64,
+    /// The pages' uncompressed bytes.
+    bytes: u64,
+}
+
+fn count(value: i32, what: &str) -> Result<u64, String> {
+    u64::try_from(value).map_err(|_| format!("a page declares a negative {what} ({value})"))
+}
+
+/// Walks the pages of `column` the way polars' page reader does: a dictionary page first if
+/// there is one, then data pages until their values reach the chunk's.
+fn check_column(
+    column: &ColumnChunkMetadata,
+    bytes: &[u8],
+    max_decoded_bytes: u64,
+) -> Result<Values, String> {
+    let range = column.byte_range();
+    let chunk = usize::try_from(range.start)
+        .ok()
+        .zip(usize::try_from(range.end).ok())
+        .and_then(|(start, end)| bytes.get(start..end))
+        .ok_or_else(|| {
+            format!(
+                "its pages ({}..{}) lie outside the file of {} bytes",
+                range.start,
+                range.end,
+                bytes.len()
+            )
+        })?;
+    let total = u64::try_from(column.num_values())
+        .map_err(|_| format!("it declares {} values", column.num_values()))?;
+    let ratio = max_ratio(column.compression());
+
+    let mut values = Values {
+        data: 0,
+        dictionary: 0,
+        bytes: 0,
+    };
+    let mut position = 0usize;
+    let mut first = true;
+    while values.data < total || first {
+        let rest = chunk.get(position..).unwrap_or_default();
+        if rest.is_empty() {
+            if first {
+                break;
+            }
+            return Err(format!(
+                "its pages end after {} of {total} values",
+                values.data
+            ));
+        }
+        let mut cursor = Cursor::new(rest);
+        let header = PageHeader::read_from_in_protocol(&mut TCompactInputProtocol::new(
+            &mut cursor,
+            rest.len(),
+        ))
+        .map_err(|err| format!("a page header does not parse: {err}"))?;
+        let header_len = usize::try_from(cursor.position()).unwrap_or(usize::MAX);
+        let compressed = count(header.compressed_page_size, "compressed size")?;
+        let uncompressed = count(header.uncompressed_page_size, "uncompressed size")?;
+        let most = ratio.saturating_mul(compressed).saturating_add(SLACK);
+        if uncompressed > most.min(max_decoded_bytes) {
+            return Err(format!(
+                "a page of {compressed} bytes declares {uncompressed} bytes uncompressed, more than its codec can produce or the bound allows"
+            ));
+        }
+        values.bytes = values.bytes.saturating_add(uncompressed);
+        position = position
+            .checked_add(header_len)
+            .and_then(|start| start.checked_add(usize::try_from(compressed).ok()?))
+            .filter(|&end| end <= chunk.len())
+            .ok_or_else(|| format!("a page of {compressed} bytes runs past its column chunk"))?;
+
+        match header.type_ {
+            PageType::DICTIONARY_PAGE if first => {
+                let dictionary = header
+                    .dictionary_page_header
+                    .ok_or("a dictionary page has no dictionary header")?;
+                values.dictionary = count(dictionary.num_values, "dictionary size")?;
+            }
+            PageType::DATA_PAGE | PageType::DATA_PAGE_V2 => {
+                let declared = match (header.data_page_header, header.data_page_header_v2) {
+                    (Some(v1), _) if header.type_ == PageType::DATA_PAGE => v1.num_values,
+                    (_, Some(v2)) if header.type_ == PageType::DATA_PAGE_V2 => v2.num_values,
+                    _ => return Err("a data page has no data page header".into()),
+                };
+                values.data = values
+                    .data
+                    .saturating_add(count(declared, "number of values")?);
+            }
+            PageType::DICTIONARY_PAGE => return Err("a dictionary page follows a data page".into()),
+            PageType::INDEX_PAGE => {}
+            other => return Err(format!("a page has the unknown type {}", other.0)),
+        }
+        first = false;
+    }
+    if values.data != total {
+        return Err(format!(
+            "its pages hold {} values where the chunk declares {total}",
+            values.data
+        ));
+    }
+    Ok(values)
+}
