@@ -95,6 +95,13 @@ fn non_finite_floats_are_errors_not_null() {
     refused(f64::NAN, f64::NAN);
     refused(vec![1.0, f64::INFINITY], f64::INFINITY);
     refused(Some(f32::NEG_INFINITY), f64::NEG_INFINITY);
+    // A `None` before the `NaN`: both are `null` to serde_json.
+    refused(vec![None, Some(1.5), Some(f64::NAN)], f64::NAN);
+    let with_nones = vec![None, Some(1.5), None];
+    assert_eq!(
+        JsonSerializer::new().serialize(&with_nones).unwrap(),
+        serde_json::to_vec(&with_nones).unwrap()
+    );
     refused(
         BTreeMap::from([("k".to_string(), (0u8, f64::NAN))]),
         f64::NAN,
