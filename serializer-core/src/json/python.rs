@@ -20,14 +20,18 @@ use super::finite::python_token;
 const MAX_DEPTH: usize = 128;
 
 /// Python's layout; writes the token of a float the guard marked where `serde_json` asks
-/// for a `null`.
+/// for a `null`. Without the guard (`marked` is `None`), a `null` is an error instead: it
+/// may stand for a non-finite float, and the value has to be written again behind the guard.
 pub(super) struct PythonFormatter<'a> {
-    pub(super) marked: &'a Cell<Option<f64>>,
+    pub(super) marked: Option<&'a Cell<Option<f64>>>,
 }
 
 impl Formatter for PythonFormatter<'_> {
     fn write_null<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        match self.marked.take() {
+        let Some(marked) = self.marked else {
+            return Err(io::ErrorKind::Other.into());
+        };
+        match marked.take() {
             Some(value) => writer.write_all(python_token(value).as_bytes()),
             None => writer.write_all(b"null"),
         }
