@@ -109,10 +109,10 @@ fn write_float<W: ?Sized + Write>(writer: &mut W, value: f64) -> io::Result<()> 
     if !value.is_finite() {
         return writer.write_all(python_token(value).as_bytes());
     }
-    let mut buffer = ryu::Buffer::new();
+    let mut buffer = zmij::Buffer::new();
     let text = buffer.format_finite(value);
-    // ryu's fixed notation is Python's from 1e-4 up; below it, and in exponent notation,
-    // the two differ (`0.00001` against `1e-05`, `1e16` against `1e+16`).
+    // zmij's fixed notation is Python's from 1e-4 up; below it, and in exponent notation,
+    // the two differ (`0.00001` against `1e-05`, `1.5e-7` against `1.5e-07`).
     let unsigned = text.strip_prefix('-').unwrap_or(text);
     if !unsigned.contains('e') && !unsigned.starts_with("0.0000") {
         return writer.write_all(text.as_bytes());
@@ -120,13 +120,14 @@ fn write_float<W: ?Sized + Write>(writer: &mut W, value: f64) -> io::Result<()> 
     write_float_respelled(writer, text)
 }
 
-/// Python's `repr` of the float ryu wrote as `text`, from its digits and decimal exponent.
+/// Python's `repr` of a float written as `text` with its shortest digits (by zmij or ryu:
+/// `1.5e-7`, `1e+16`, `0.00001`, `125.0`), from those digits and a decimal exponent.
 fn write_float_respelled<W: ?Sized + Write>(writer: &mut W, text: &str) -> io::Result<()> {
     let (negative, text) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text),
     };
-    // Split ryu's `1.25e-7` or `0.000125` or `125.0` into digits and a decimal exponent:
+    // Split `1.25e-7` or `0.000125` or `125.0` into digits and a decimal exponent:
     // the value is `0.DIGITS * 10^point`.
     let (mantissa, exponent) = match text.split_once('e') {
         Some((mantissa, exponent)) => (mantissa, exponent.parse::<i32>().unwrap_or(0)),
@@ -765,9 +766,10 @@ mod tests {
     }
 
     #[test]
-    fn ryus_text_is_kept_only_where_it_is_pythons() {
-        // Every float the shortcut writes as ryu's text is written the same by the general
-        // path: a million bit patterns drawn across the whole range, and the powers of ten.
+    fn zmijs_text_is_kept_only_where_it_is_pythons() {
+        // Every float is written as the general path writes ryu's shortest digits (a second
+        // implementation of the shortest round trip), the shortcut included: a million bit
+        // patterns drawn across the whole range, and around the powers of ten.
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
         let draws = (0..1_000_000).map(|_| {
             state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
@@ -786,7 +788,19 @@ mod tests {
                 power.next_down(),
             ]
         });
-        for value in draws.chain(powers).filter(|value| value.is_finite()) {
+        // And values across the fixed range and its edges, 1e-6 to 1e17.
+        let mut state = 1u64;
+        let ranged = (0..500_000).map(|i| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 11) as f64 * 2f64.powi(-53) * 10f64.powi(i % 24 - 6)
+        });
+        for value in draws
+            .chain(powers)
+            .chain(ranged)
+            .filter(|value| value.is_finite())
+        {
             let mut shortcut = Vec::new();
             write_float(&mut shortcut, value).unwrap();
             let mut general = Vec::new();
