@@ -75,6 +75,7 @@ impl Formatter for PythonFormatter<'_> {
 
     /// `ensure_ascii`: everything outside `' '..='~'` that `serde_json` does not escape itself
     /// (non-ASCII and DEL) as `\uXXXX`, with surrogate pairs above the BMP.
+    #[inline]
     fn write_string_fragment<W: ?Sized + Write>(
         &mut self,
         writer: &mut W,
@@ -88,18 +89,30 @@ impl Formatter for PythonFormatter<'_> {
         {
             return writer.write_all(fragment.as_bytes());
         }
-        let mut units = [0u16; 2];
-        for ch in fragment.chars() {
-            if ch.is_ascii() && ch != '\x7f' {
-                writer.write_all(&[ch as u8])?;
-            } else {
-                for unit in ch.encode_utf16(&mut units) {
-                    write!(writer, "\\u{unit:04x}")?;
-                }
+        write_ascii_escaped(writer, fragment)
+    }
+}
+
+/// `fragment` with everything outside `' '..='~'` as `\uXXXX`; out of line, so that the
+/// ASCII check above inlines.
+#[cold]
+fn write_ascii_escaped<W: ?Sized + Write>(writer: &mut W, fragment: &str) -> io::Result<()> {
+    let mut units = [0u16; 2];
+    for ch in fragment.chars() {
+        if ch.is_ascii() && ch != '\x7f' {
+            writer.write_all(&[ch as u8])?;
+        } else {
+            for &mut unit in ch.encode_utf16(&mut units) {
+                let digit = |shift: u16| {
+                    char::from_digit(u32::from((unit >> shift) & 0xf), 16)
+                        .and_then(|digit| u8::try_from(digit).ok())
+                        .unwrap_or(b'0')
+                };
+                writer.write_all(&[b'\\', b'u', digit(12), digit(8), digit(4), digit(0)])?;
             }
         }
-        Ok(())
     }
+    Ok(())
 }
 
 /// Writes a float as Python's `repr` does: the shortest digits that read back the same, in
