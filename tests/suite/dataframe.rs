@@ -490,6 +490,52 @@ fn bad_bytes_are_errors_for_every_file_type() {
 }
 
 #[test]
+fn compressed_feather_reads_as_polars_reads_it() {
+    // Compressed IPC is decompressed here, on every core, and read by polars as a stream;
+    // the frame must be the one polars' own file reader makes of the same bytes, with
+    // several batches, string views and nulls.
+    let big = df!(
+        "n" => (0..100_000i64).collect::<Vec<_>>(),
+        "s" => (0..100_000).map(|i| (i % 7 != 0).then(|| format!("value number {i}"))).collect::<Vec<_>>()
+    )
+    .unwrap();
+    let several = concat_frames(&[sample(), sample(), sample()]);
+    for compression in [IpcCompression::Lz4, IpcCompression::Zstd(None)] {
+        let serializer = DataFrameSerializer::ipc(IpcOptions::new().with_compression(compression));
+        for frame in [&sample(), &big, &several] {
+            let bytes = serializer.serialize(frame).unwrap();
+            let ours: DataFrame = serializer.deserialize(&bytes).unwrap();
+            let polars = IpcReader::new(std::io::Cursor::new(&bytes))
+                .finish()
+                .unwrap();
+            assert!(
+                ours.equals_missing(&polars),
+                "{compression:?}\n{ours}\n{polars}"
+            );
+            assert!(ours.equals_missing(frame), "{compression:?}");
+        }
+        let projected = DataFrameSerializer::ipc(
+            IpcOptions::new()
+                .with_compression(compression)
+                .with_columns(["s"]),
+        );
+        let back: DataFrame = projected
+            .deserialize(&serializer.serialize(&big).unwrap())
+            .unwrap();
+        assert!(back.equals_missing(&big.select(["s"]).unwrap()));
+    }
+}
+
+fn concat_frames(frames: &[DataFrame]) -> DataFrame {
+    let mut all = frames[0].clone();
+    for frame in &frames[1..] {
+        // Appended, not rechunked: one IPC batch per frame.
+        all.vstack_mut(frame).unwrap();
+    }
+    all
+}
+
+#[test]
 fn parquet_sizes_are_checked_before_polars_allocates_them() {
     // Mutated files whose page declares a negative value count: polars reserved 2^61 bytes
     // for it and the process aborted.

@@ -5,7 +5,7 @@
 //! block, message and buffer is bounded by the input, and every declared uncompressed length
 //! by the most its codec can expand the compressed bytes to.
 
-use arrow_ipc::{CompressionType, RecordBatch};
+use arrow_ipc::{Block, CompressionType, Footer, Message, RecordBatch};
 
 use crate::ErrorKind;
 
@@ -17,7 +17,7 @@ const ZSTD_MAX_RATIO: u64 = 32_768;
 /// Frame headers and the like.
 const SLACK: u64 = 4_096;
 
-fn malformed(reason: String) -> ErrorKind {
+pub(super) fn malformed(reason: String) -> ErrorKind {
     ErrorKind::Malformed {
         reason: reason.into(),
     }
@@ -40,7 +40,25 @@ fn le_i32(bytes: &[u8]) -> Option<i32> {
 }
 
 pub(super) fn check(bytes: &[u8]) -> Result<(), ErrorKind> {
-    // The readers find the footer from the end, whatever the file starts with.
+    let footer = footer(bytes)?;
+    let blocks = footer.recordBatches().into_iter().flatten();
+    for block in blocks.chain(footer.dictionaries().into_iter().flatten()) {
+        let (message, body) = message_at(bytes, block)?;
+        let batch = message.header_as_record_batch().or_else(|| {
+            message
+                .header_as_dictionary_batch()
+                .and_then(|dict| dict.data())
+        });
+        if let Some(batch) = batch {
+            check_batch(&batch, body)?;
+        }
+    }
+    Ok(())
+}
+
+/// The file's footer, found from the end, as the readers find it, whatever the file starts
+/// with.
+pub(super) fn footer(bytes: &[u8]) -> Result<Footer<'_>, ErrorKind> {
     if bytes.len() < MAGIC.len() + 4 || !bytes.ends_with(MAGIC) {
         return Err(malformed(
             "not an Arrow IPC file: it does not end with `ARROW1`".into(),
@@ -52,35 +70,30 @@ pub(super) fn check(bytes: &[u8]) -> Result<(), ErrorKind> {
     let footer_start = footer_end
         .checked_sub(footer_len)
         .ok_or_else(|| malformed("the footer is longer than the file".into()))?;
-    let footer = arrow_ipc::root_as_footer(slice(bytes, footer_start, footer_len, "footer")?)
-        .map_err(|err| malformed(format!("the footer is not valid: {err}")))?;
+    arrow_ipc::root_as_footer(slice(bytes, footer_start, footer_len, "footer")?)
+        .map_err(|err| malformed(format!("the footer is not valid: {err}")))
+}
 
-    let blocks = footer.recordBatches().into_iter().flatten();
-    for block in blocks.chain(footer.dictionaries().into_iter().flatten()) {
-        let offset = to_usize(block.offset(), "block offset")?;
-        let meta_len = to_usize(i64::from(block.metaDataLength()), "message length")?;
-        let body_len = to_usize(block.bodyLength(), "body length")?;
-        let meta = slice(bytes, offset, meta_len, "message")?;
-        let body = slice(bytes, offset + meta_len, body_len, "message body")?;
+/// The message a footer block points at, and its body.
+pub(super) fn message_at<'a>(
+    bytes: &'a [u8],
+    block: &Block,
+) -> Result<(Message<'a>, &'a [u8]), ErrorKind> {
+    let offset = to_usize(block.offset(), "block offset")?;
+    let meta_len = to_usize(i64::from(block.metaDataLength()), "message length")?;
+    let body_len = to_usize(block.bodyLength(), "body length")?;
+    let meta = slice(bytes, offset, meta_len, "message")?;
+    let body = slice(bytes, offset + meta_len, body_len, "message body")?;
 
-        // A message is `0xFFFFFFFF`, its length and the flatbuffer (older files: no marker).
-        let (prefix, rest) = match le_i32(meta) {
-            Some(-1) => (8, meta.get(4..).unwrap_or_default()),
-            _ => (4, meta),
-        };
-        let message_len = to_usize(i64::from(le_i32(rest).unwrap_or(-1)), "message length")?;
-        let message = arrow_ipc::root_as_message(slice(meta, prefix, message_len, "message")?)
-            .map_err(|err| malformed(format!("a message is not valid: {err}")))?;
-        let batch = message.header_as_record_batch().or_else(|| {
-            message
-                .header_as_dictionary_batch()
-                .and_then(|dict| dict.data())
-        });
-        if let Some(batch) = batch {
-            check_batch(&batch, body)?;
-        }
-    }
-    Ok(())
+    // A message is `0xFFFFFFFF`, its length and the flatbuffer (older files: no marker).
+    let (prefix, rest) = match le_i32(meta) {
+        Some(-1) => (8, meta.get(4..).unwrap_or_default()),
+        _ => (4, meta),
+    };
+    let message_len = to_usize(i64::from(le_i32(rest).unwrap_or(-1)), "message length")?;
+    let message = arrow_ipc::root_as_message(slice(meta, prefix, message_len, "message")?)
+        .map_err(|err| malformed(format!("a message is not valid: {err}")))?;
+    Ok((message, body))
 }
 
 fn check_batch(batch: &RecordBatch<'_>, body: &[u8]) -> Result<(), ErrorKind> {

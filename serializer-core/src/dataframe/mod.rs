@@ -2,6 +2,7 @@
 
 mod avro_guard;
 mod ipc_guard;
+mod ipc_inflate;
 mod options;
 mod pandas_json;
 mod parquet_guard;

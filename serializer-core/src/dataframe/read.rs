@@ -4,7 +4,8 @@
 //! becomes [`ErrorKind::Panicked`]. polars' parquet, IPC and avro readers also allocate sizes
 //! read from the file, and an allocation that fails aborts the process; a guard module per
 //! format checks those sizes against the bytes first (`parquet_guard`, `ipc_guard`,
-//! `avro_guard`).
+//! `avro_guard`). A compressed IPC file is decompressed here first, on every core
+//! (`ipc_inflate`), and polars reads the uncompressed stream.
 
 use std::io::Cursor;
 use std::num::NonZeroUsize;
@@ -12,8 +13,8 @@ use std::sync::Arc;
 
 use polars::io::avro::AvroReader;
 use polars::prelude::{
-    ArrowSchema, CsvParseOptions, CsvReadOptions, DataFrame, DataType, IpcReader, JsonFormat,
-    JsonReader, NullValues, ParquetReader, PlSmallStr, Schema, SerReader,
+    ArrowSchema, CsvParseOptions, CsvReadOptions, DataFrame, DataType, IpcReader, IpcStreamReader,
+    JsonFormat, JsonReader, NullValues, ParquetReader, PlSmallStr, Schema, SerReader,
 };
 
 use super::options::{CsvOptions, IpcOptions, JsonLayout, NdJsonOptions, ParquetOptions};
@@ -123,6 +124,16 @@ fn read_parquet(parquet: &ParquetOptions, bytes: &[u8]) -> Result<DataFrame, Err
 
 fn read_ipc(ipc: &IpcOptions, bytes: &[u8]) -> Result<DataFrame, ErrorKind> {
     super::ipc_guard::check(bytes)?;
+    if let Some(stream) = super::ipc_inflate::to_stream(bytes)? {
+        let mut reader = IpcStreamReader::new(Cursor::new(stream));
+        if let Some(columns) = &ipc.columns {
+            check_columns(&reader.arrow_schema().map_err(ErrorKind::Polars)?, columns)?;
+        }
+        return reader
+            .with_columns(ipc.columns.clone())
+            .finish()
+            .map_err(ErrorKind::Polars);
+    }
     let mut reader = IpcReader::new(Cursor::new(bytes));
     if let Some(columns) = &ipc.columns {
         check_columns(&*reader.schema().map_err(ErrorKind::Polars)?, columns)?;
