@@ -3,11 +3,12 @@
 //!
 //! polars decompresses LZ4 buffers one at a time through liblz4's frame decoder, and the frame
 //! checksum (XXH32) it verifies took most of reading W4's feather file. Here lz4_flex (which
-//! verifies the checksum too) and zstd decompress straight into the stream, and the messages
-//! are written again with the new buffer offsets and no compression. Run after
+//! verifies the checksum too) and zstd decompress the buffers on every core, the messages are
+//! written again with the new buffer offsets and no compression, and polars reads the pieces
+//! in order as one stream, without their being joined. Run after
 //! [`ipc_guard::check`](super::ipc_guard::check), which bounds every declared length.
 
-use std::io::Read;
+use std::io::{self, Read, Seek, SeekFrom};
 
 use arrow_ipc::{
     Buffer, CompressionType, DictionaryBatchBuilder, FieldNode, MessageBuilder, MessageHeader,
@@ -41,7 +42,7 @@ fn padded(len: usize) -> usize {
 
 /// The file as an uncompressed IPC stream, or `None` when no buffer in it is compressed (or
 /// its schema is not where writers put it).
-pub(super) fn to_stream(bytes: &[u8]) -> Result<Option<Vec<u8>>, ErrorKind> {
+pub(super) fn to_stream(bytes: &[u8]) -> Result<Option<Stream<'_>>, ErrorKind> {
     let footer = footer(bytes)?;
     let blocks: Vec<_> = footer
         .dictionaries()
@@ -98,47 +99,122 @@ pub(super) fn to_stream(bytes: &[u8]) -> Result<Option<Vec<u8>>, ErrorKind> {
         return Ok(None);
     };
 
-    let total = messages
-        .iter()
-        .fold(padded(schema.len()) + 16, |total, message| {
-            total + 8 + message.metadata.len() + message.body_len
-        });
-    let mut stream = Vec::with_capacity(total);
-    write_metadata(&mut stream, schema);
-    let mut fills = Vec::new();
+    // The stream in pieces: metadata written here, buffers borrowed from the file or
+    // decompressed on every core, padding.
+    let mut pieces = vec![Piece::Owned(metadata(schema))];
+    let mut jobs = Vec::new();
     for message in messages {
-        write_metadata(&mut stream, &message.metadata);
-        let start = stream.len();
-        stream.resize(start + message.body_len, 0);
-        fills.extend(
-            message
-                .fills
-                .into_iter()
-                .map(|(offset, len, fill)| (start + offset, len, fill)),
-        );
+        pieces.push(Piece::Owned(metadata(&message.metadata)));
+        let mut end = 0;
+        for (offset, len, fill) in message.fills {
+            pieces.push(padding(offset - end));
+            match fill {
+                Fill::Copy(data) => pieces.push(Piece::Borrowed(data)),
+                fill => {
+                    jobs.push((pieces.len(), len, fill));
+                    pieces.push(Piece::Borrowed(&[]));
+                }
+            }
+            end = offset + len;
+        }
+        pieces.push(padding(message.body_len - end));
     }
-    stream.extend_from_slice(&CONTINUATION);
-    stream.extend_from_slice(&0i32.to_le_bytes());
-
-    // Hand each buffer its own part of the stream, then fill them on every core.
-    let mut parts = Vec::with_capacity(fills.len());
-    let mut rest = stream.as_mut_slice();
-    let mut at = 0;
-    for (offset, len, fill) in fills {
-        let (_, tail) = rest
-            .split_at_mut_checked(offset - at)
-            .ok_or_else(|| malformed("a buffer lies outside the stream".into()))?;
-        let (part, tail) = tail
-            .split_at_mut_checked(len)
-            .ok_or_else(|| malformed("a buffer lies outside the stream".into()))?;
-        parts.push((part, fill));
-        rest = tail;
-        at = offset + len;
-    }
-    parts
+    pieces.push(Piece::Borrowed(&END_OF_STREAM));
+    let decompressed: Vec<(usize, Vec<u8>)> = jobs
         .into_par_iter()
-        .try_for_each(|(part, fill)| decompress(part, &fill))?;
-    Ok(Some(stream))
+        .map(|(index, len, fill)| Ok((index, decompress(len, &fill)?)))
+        .collect::<Result<_, ErrorKind>>()?;
+    for (index, buffer) in decompressed {
+        if let Some(piece) = pieces.get_mut(index) {
+            *piece = Piece::Owned(buffer);
+        }
+    }
+    Ok(Some(Stream::new(pieces)))
+}
+
+/// Padding between buffers: less than eight zeros.
+fn padding(len: usize) -> Piece<'static> {
+    const ZEROS: [u8; 8] = [0; 8];
+    Piece::Borrowed(ZEROS.get(..len).unwrap_or(&ZEROS))
+}
+const END_OF_STREAM: [u8; 8] = [0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0];
+
+enum Piece<'a> {
+    Owned(Vec<u8>),
+    Borrowed(&'a [u8]),
+}
+
+impl Piece<'_> {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Piece::Owned(bytes) => bytes,
+            Piece::Borrowed(bytes) => bytes,
+        }
+    }
+}
+
+/// An uncompressed Arrow IPC stream, read from its pieces in order without joining them.
+pub(super) struct Stream<'a> {
+    pieces: Vec<Piece<'a>>,
+    /// Where each piece starts in the stream.
+    starts: Vec<u64>,
+    len: u64,
+    position: u64,
+}
+
+impl<'a> Stream<'a> {
+    fn new(pieces: Vec<Piece<'a>>) -> Self {
+        let mut starts = Vec::with_capacity(pieces.len());
+        let mut len = 0u64;
+        for piece in &pieces {
+            starts.push(len);
+            len += piece.bytes().len() as u64;
+        }
+        Stream {
+            pieces,
+            starts,
+            len,
+            position: 0,
+        }
+    }
+}
+
+impl Read for Stream<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        // The last piece starting at or before the position, skipping empty ones.
+        let index = self.starts.partition_point(|&start| start <= self.position);
+        let Some(index) = index.checked_sub(1) else {
+            return Ok(0);
+        };
+        let (Some(piece), Some(&start)) = (self.pieces.get(index), self.starts.get(index)) else {
+            return Ok(0);
+        };
+        let offset = usize::try_from(self.position - start).unwrap_or(usize::MAX);
+        let available = piece.bytes().get(offset..).unwrap_or_default();
+        let read = available.len().min(buf.len());
+        buf.get_mut(..read)
+            .unwrap_or_default()
+            .copy_from_slice(available.get(..read).unwrap_or_default());
+        self.position += read as u64;
+        Ok(read)
+    }
+}
+
+impl Seek for Stream<'_> {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        let position = match to {
+            SeekFrom::Start(offset) => Some(offset),
+            SeekFrom::End(delta) => self.len.checked_add_signed(delta),
+            SeekFrom::Current(delta) => self.position.checked_add_signed(delta),
+        };
+        self.position = position.ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "seek before the stream's start",
+            )
+        })?;
+        Ok(self.position)
+    }
 }
 
 /// The message again, its buffers laid out uncompressed; the fills say where each comes from.
@@ -228,41 +304,41 @@ fn rewrite<'a>(
 }
 
 /// A message's prefix (continuation marker, padded length), flatbuffer and padding.
-fn write_metadata(stream: &mut Vec<u8>, metadata: &[u8]) {
-    let len = padded(metadata.len());
-    stream.extend_from_slice(&CONTINUATION);
-    stream.extend_from_slice(&(len as i32).to_le_bytes());
-    stream.extend_from_slice(metadata);
-    stream.resize(stream.len() + len - metadata.len(), 0);
+fn metadata(flatbuffer: &[u8]) -> Vec<u8> {
+    let len = padded(flatbuffer.len());
+    let mut out = Vec::with_capacity(8 + len);
+    out.extend_from_slice(&CONTINUATION);
+    out.extend_from_slice(&(len as i32).to_le_bytes());
+    out.extend_from_slice(flatbuffer);
+    out.resize(8 + len, 0);
+    out
 }
 
-fn decompress(part: &mut [u8], fill: &Fill<'_>) -> Result<(), ErrorKind> {
-    let wrong_length = || malformed("a compressed buffer is not the length it declares".into());
-    match fill {
-        Fill::Copy(data) => part.copy_from_slice(data),
+fn decompress(len: usize, fill: &Fill<'_>) -> Result<Vec<u8>, ErrorKind> {
+    let corrupt = |codec: &str, err: &dyn std::fmt::Display| {
+        malformed(format!("a {codec} buffer is corrupt: {err}"))
+    };
+    let out = match fill {
+        Fill::Copy(data) => data.to_vec(),
         Fill::Lz4(data) => {
-            let mut decoder = lz4_flex::frame::FrameDecoder::new(*data);
-            decoder
-                .read_exact(part)
-                .map_err(|err| malformed(format!("an LZ4 buffer is corrupt: {err}")))?;
-            if decoder
-                .read(&mut [0])
-                .map_err(|err| malformed(format!("an LZ4 buffer is corrupt: {err}")))?
-                != 0
-            {
-                return Err(wrong_length());
-            }
+            let mut out = Vec::with_capacity(len);
+            lz4_flex::frame::FrameDecoder::new(*data)
+                .take(len as u64 + 1)
+                .read_to_end(&mut out)
+                .map_err(|err| corrupt("LZ4", &err))?;
+            out
         }
-        Fill::Zstd(data) => {
-            let written = zstd::bulk::Decompressor::new()
-                .and_then(|mut decompressor| decompressor.decompress_to_buffer(data, part))
-                .map_err(|err| malformed(format!("a zstd buffer is corrupt: {err}")))?;
-            if written != part.len() {
-                return Err(wrong_length());
-            }
-        }
+        Fill::Zstd(data) => zstd::bulk::Decompressor::new()
+            .and_then(|mut decompressor| decompressor.decompress(data, len))
+            .map_err(|err| corrupt("zstd", &err))?,
+    };
+    if out.len() != len {
+        return Err(malformed(format!(
+            "a compressed buffer declares {len} bytes and holds {}",
+            out.len()
+        )));
     }
-    Ok(())
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -282,10 +358,25 @@ mod tests {
                 .unwrap()
         };
         for compression in [IpcCompression::Lz4, IpcCompression::Zstd(None)] {
-            let stream = to_stream(&bytes(compression)).unwrap().unwrap();
+            let file = bytes(compression);
+            let mut stream = to_stream(&file).unwrap().unwrap();
+            let mut all = Vec::new();
+            std::io::Read::read_to_end(&mut stream, &mut all).unwrap();
             // An IPC stream: the schema message first, the end-of-stream marker last.
-            assert_eq!(stream.get(..4), Some(&[0xff; 4][..]));
-            assert!(stream.ends_with(&[0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]));
+            assert_eq!(all.get(..4), Some(&[0xff; 4][..]));
+            assert!(all.ends_with(&[0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]));
+            // Read again after a seek back, in small reads.
+            std::io::Seek::seek(&mut stream, std::io::SeekFrom::Start(0)).unwrap();
+            let mut again = Vec::new();
+            let mut chunk = [0u8; 7];
+            loop {
+                let read = std::io::Read::read(&mut stream, &mut chunk).unwrap();
+                if read == 0 {
+                    break;
+                }
+                again.extend_from_slice(&chunk[..read]);
+            }
+            assert_eq!(again, all);
         }
         assert!(to_stream(&bytes(IpcCompression::Uncompressed))
             .unwrap()

@@ -125,7 +125,7 @@ fn read_parquet(parquet: &ParquetOptions, bytes: &[u8]) -> Result<DataFrame, Err
 fn read_ipc(ipc: &IpcOptions, bytes: &[u8]) -> Result<DataFrame, ErrorKind> {
     super::ipc_guard::check(bytes)?;
     if let Some(stream) = super::ipc_inflate::to_stream(bytes)? {
-        let mut reader = IpcStreamReader::new(Cursor::new(stream));
+        let mut reader = IpcStreamReader::new(stream);
         if let Some(columns) = &ipc.columns {
             check_columns(&reader.arrow_schema().map_err(ErrorKind::Polars)?, columns)?;
         }
