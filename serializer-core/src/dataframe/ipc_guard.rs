@@ -5,7 +5,7 @@
 //! block, message and buffer is bounded by the input, and every declared uncompressed length
 //! by the most its codec can expand the compressed bytes to.
 
-use arrow_ipc::{Block, CompressionType, Footer, Message, RecordBatch};
+use arrow_ipc::{Block, CompressionType, Footer, Message, MessageHeader, RecordBatch};
 
 use crate::ErrorKind;
 
@@ -44,12 +44,7 @@ pub(super) fn check(bytes: &[u8]) -> Result<(), ErrorKind> {
     let blocks = footer.recordBatches().into_iter().flatten();
     for block in blocks.chain(footer.dictionaries().into_iter().flatten()) {
         let (message, body) = message_at(bytes, block)?;
-        let batch = message.header_as_record_batch().or_else(|| {
-            message
-                .header_as_dictionary_batch()
-                .and_then(|dict| dict.data())
-        });
-        if let Some(batch) = batch {
+        if let Some((batch, _)) = batch_of(&message) {
             check_batch(&batch, body)?;
         }
     }
@@ -84,16 +79,38 @@ pub(super) fn message_at<'a>(
     let body_len = to_usize(block.bodyLength(), "body length")?;
     let meta = slice(bytes, offset, meta_len, "message")?;
     let body = slice(bytes, offset + meta_len, body_len, "message body")?;
+    let message = arrow_ipc::root_as_message(flatbuffer(meta)?)
+        .map_err(|err| malformed(format!("a message is not valid: {err}")))?;
+    Ok((message, body))
+}
 
-    // A message is `0xFFFFFFFF`, its length and the flatbuffer (older files: no marker).
+/// The flatbuffer of the message `meta` starts with: a message is `0xFFFFFFFF`, its length
+/// and the flatbuffer (older files: no marker).
+pub(super) fn flatbuffer(meta: &[u8]) -> Result<&[u8], ErrorKind> {
     let (prefix, rest) = match le_i32(meta) {
         Some(-1) => (8, meta.get(4..).unwrap_or_default()),
         _ => (4, meta),
     };
     let message_len = to_usize(i64::from(le_i32(rest).unwrap_or(-1)), "message length")?;
-    let message = arrow_ipc::root_as_message(slice(meta, prefix, message_len, "message")?)
-        .map_err(|err| malformed(format!("a message is not valid: {err}")))?;
-    Ok((message, body))
+    slice(meta, prefix, message_len, "message")
+}
+
+/// The batch a record batch or dictionary message carries, with the dictionary's id and
+/// delta flag; `None` for any other message.
+pub(super) fn batch_of<'a>(
+    message: &Message<'a>,
+) -> Option<(RecordBatch<'a>, Option<(i64, bool)>)> {
+    match message.header_type() {
+        MessageHeader::RecordBatch => Some((message.header_as_record_batch()?, None)),
+        MessageHeader::DictionaryBatch => {
+            let dictionary = message.header_as_dictionary_batch()?;
+            Some((
+                dictionary.data()?,
+                Some((dictionary.id(), dictionary.isDelta())),
+            ))
+        }
+        _ => None,
+    }
 }
 
 fn check_batch(batch: &RecordBatch<'_>, body: &[u8]) -> Result<(), ErrorKind> {

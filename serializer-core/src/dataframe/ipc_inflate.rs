@@ -17,14 +17,13 @@ use arrow_ipc::{
 use flatbuffers::FlatBufferBuilder;
 use rayon::prelude::*;
 
-use super::ipc_guard::{footer, malformed, message_at};
+use super::ipc_guard::{batch_of, flatbuffer, footer, malformed, message_at};
 use crate::ErrorKind;
 
-/// How a stream buffer gets its bytes.
+/// How a stream buffer gets its bytes: as they are in the file, or decompressed.
 enum Fill<'a> {
     Copy(&'a [u8]),
-    Lz4(&'a [u8]),
-    Zstd(&'a [u8]),
+    Decompress(CompressionType, &'a [u8]),
 }
 
 /// A message of the stream: its flatbuffer, and its body as buffers at their offsets.
@@ -44,60 +43,36 @@ fn padded(len: usize) -> usize {
 /// its schema is not where writers put it).
 pub(super) fn to_stream(bytes: &[u8]) -> Result<Option<Stream<'_>>, ErrorKind> {
     let footer = footer(bytes)?;
-    let blocks: Vec<_> = footer
-        .dictionaries()
-        .into_iter()
-        .flatten()
-        .chain(footer.recordBatches().into_iter().flatten())
-        .collect();
-    let mut compressed = false;
-    let mut messages = Vec::with_capacity(blocks.len());
-    for block in &blocks {
+    let blocks = footer.dictionaries().into_iter().flatten();
+    let mut batches = Vec::new();
+    for block in blocks.chain(footer.recordBatches().into_iter().flatten()) {
         let (message, body) = message_at(bytes, block)?;
-        let (batch, dictionary) = match message.header_type() {
-            MessageHeader::RecordBatch => (message.header_as_record_batch(), None),
-            MessageHeader::DictionaryBatch => {
-                let dictionary = message.header_as_dictionary_batch();
-                (dictionary.and_then(|d| d.data()), dictionary)
-            }
-            _ => {
-                return Err(malformed(
-                    "a block holds neither a batch nor a dictionary".into(),
-                ))
-            }
-        };
-        let batch = batch.ok_or_else(|| malformed("a batch message has no batch".into()))?;
-        compressed |= batch.compression().is_some();
-        messages.push(rewrite(
-            &message,
-            &batch,
-            dictionary.map(|d| (d.id(), d.isDelta())),
-            body,
-        )?);
+        let (batch, dictionary) = batch_of(&message)
+            .ok_or_else(|| malformed("a block holds neither a batch nor a dictionary".into()))?;
+        batches.push((message, batch, dictionary, body));
     }
-    if !compressed {
+    if batches
+        .iter()
+        .all(|(_, batch, ..)| batch.compression().is_none())
+    {
         return Ok(None);
     }
-
     // The schema message leads the file, after `ARROW1` and two bytes of padding; a file
     // without it there goes to polars' file reader, which reads the footer's.
     let Some(schema) = bytes
         .get(8..)
-        .and_then(|rest| {
-            let (prefix, len) = match rest.get(..4)? {
-                [0xff, 0xff, 0xff, 0xff] => (8usize, rest.get(4..8)?),
-                _ => (4, rest.get(..4)?),
-            };
-            let len = usize::try_from(i32::from_le_bytes(len.try_into().ok()?)).ok()?;
-            rest.get(prefix..prefix.checked_add(len)?)
-        })
-        .filter(|metadata| {
-            arrow_ipc::root_as_message(metadata)
+        .and_then(|rest| flatbuffer(rest).ok())
+        .filter(|schema| {
+            arrow_ipc::root_as_message(schema)
                 .is_ok_and(|message| message.header_type() == MessageHeader::Schema)
         })
     else {
         return Ok(None);
     };
+    let messages = batches
+        .iter()
+        .map(|(message, batch, dictionary, body)| rewrite(message, batch, *dictionary, body))
+        .collect::<Result<Vec<_>, _>>()?;
 
     // The stream in pieces: metadata written here, buffers borrowed from the file or
     // decompressed on every core, padding.
@@ -110,8 +85,8 @@ pub(super) fn to_stream(bytes: &[u8]) -> Result<Option<Stream<'_>>, ErrorKind> {
             pieces.push(padding(offset - end));
             match fill {
                 Fill::Copy(data) => pieces.push(Piece::Borrowed(data)),
-                fill => {
-                    jobs.push((pieces.len(), len, fill));
+                Fill::Decompress(codec, data) => {
+                    jobs.push((pieces.len(), len, codec, data));
                     pieces.push(Piece::Borrowed(&[]));
                 }
             }
@@ -122,7 +97,7 @@ pub(super) fn to_stream(bytes: &[u8]) -> Result<Option<Stream<'_>>, ErrorKind> {
     pieces.push(Piece::Borrowed(&END_OF_STREAM));
     let decompressed: Vec<(usize, Vec<u8>)> = jobs
         .into_par_iter()
-        .map(|(index, len, fill)| Ok((index, decompress(len, &fill)?)))
+        .map(|(index, len, codec, data)| Ok((index, decompress(len, codec, data)?)))
         .collect::<Result<_, ErrorKind>>()?;
     for (index, buffer) in decompressed {
         if let Some(piece) = pieces.get_mut(index) {
@@ -245,12 +220,7 @@ fn rewrite<'a>(
                         let len = usize::try_from(declared).map_err(|_| {
                             malformed(format!("a buffer declares {declared} bytes"))
                         })?;
-                        let fill = if codec == CompressionType::LZ4_FRAME {
-                            Fill::Lz4(payload)
-                        } else {
-                            Fill::Zstd(payload)
-                        };
-                        (fill, len)
+                        (Fill::Decompress(codec, payload), len)
                     }
                 }
             }
@@ -314,23 +284,22 @@ fn metadata(flatbuffer: &[u8]) -> Vec<u8> {
     out
 }
 
-fn decompress(len: usize, fill: &Fill<'_>) -> Result<Vec<u8>, ErrorKind> {
+/// `data` decompressed with `codec`, which must give `len` bytes.
+fn decompress(len: usize, codec: CompressionType, data: &[u8]) -> Result<Vec<u8>, ErrorKind> {
     let corrupt = |codec: &str, err: &dyn std::fmt::Display| {
         malformed(format!("a {codec} buffer is corrupt: {err}"))
     };
-    let out = match fill {
-        Fill::Copy(data) => data.to_vec(),
-        Fill::Lz4(data) => {
-            let mut out = Vec::with_capacity(len);
-            lz4_flex::frame::FrameDecoder::new(*data)
-                .take(len as u64 + 1)
-                .read_to_end(&mut out)
-                .map_err(|err| corrupt("LZ4", &err))?;
-            out
-        }
-        Fill::Zstd(data) => zstd::bulk::Decompressor::new()
+    let out = if codec == CompressionType::LZ4_FRAME {
+        let mut out = Vec::with_capacity(len);
+        lz4_flex::frame::FrameDecoder::new(data)
+            .take(len as u64 + 1)
+            .read_to_end(&mut out)
+            .map_err(|err| corrupt("LZ4", &err))?;
+        out
+    } else {
+        zstd::bulk::Decompressor::new()
             .and_then(|mut decompressor| decompressor.decompress(data, len))
-            .map_err(|err| corrupt("zstd", &err))?,
+            .map_err(|err| corrupt("zstd", &err))?
     };
     if out.len() != len {
         return Err(malformed(format!(
