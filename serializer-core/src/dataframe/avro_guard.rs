@@ -11,6 +11,7 @@ use std::io::Read;
 
 use serde_json::Value;
 
+use super::bounds::{self, SNAPPY_MAX_RATIO};
 use crate::ErrorKind;
 
 const MAGIC: &[u8] = b"Obj\x01";
@@ -19,13 +20,8 @@ const SYNC_LEN: usize = 16;
 const MAX_DEPTH: usize = 64;
 /// How many values that take no bytes (nulls, empty records) one count may repeat.
 const MAX_EMPTY_REPEATS: u64 = 1 << 20;
-/// Snappy expands a compressed byte to at most about 32 (a 64-byte copy from a 2-byte tag).
-const SNAPPY_MAX_RATIO: usize = 32;
-
 fn malformed(reason: impl Into<String>) -> ErrorKind {
-    ErrorKind::Malformed {
-        reason: format!("avro: {}", reason.into()).into(),
-    }
+    bounds::malformed(format!("avro: {}", reason.into()))
 }
 
 /// A schema, with named types resolved through [`Schemas::named`].
@@ -331,7 +327,7 @@ fn decompress(codec: &str, block: &[u8]) -> Result<Vec<u8>, ErrorKind> {
                 .unwrap_or_default();
             let declared = snap::raw::decompress_len(compressed)
                 .map_err(|err| malformed(format!("a snappy block is corrupt: {err}")))?;
-            if declared > compressed.len().saturating_mul(SNAPPY_MAX_RATIO) + 64 {
+            if declared as u64 > (compressed.len() as u64).saturating_mul(SNAPPY_MAX_RATIO) + 64 {
                 return Err(malformed(format!(
                     "a snappy block of {} bytes claims {declared} bytes uncompressed",
                     compressed.len()

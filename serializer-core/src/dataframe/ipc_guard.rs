@@ -7,21 +7,10 @@
 
 use arrow_ipc::{Block, CompressionType, Footer, Message, MessageHeader, RecordBatch};
 
+use super::bounds::{malformed, LZ4_MAX_RATIO, SLACK, ZSTD_MAX_RATIO};
 use crate::ErrorKind;
 
 const MAGIC: &[u8] = b"ARROW1";
-/// LZ4 expands a byte to at most 255.
-const LZ4_MAX_RATIO: u64 = 256;
-/// Zstd's densest block, an RLE block of 128 KiB from 4 bytes, expands 32,768 times.
-const ZSTD_MAX_RATIO: u64 = 32_768;
-/// Frame headers and the like.
-const SLACK: u64 = 4_096;
-
-pub(super) fn malformed(reason: String) -> ErrorKind {
-    ErrorKind::Malformed {
-        reason: reason.into(),
-    }
-}
 
 /// `bytes[start..start + len]`, or an error naming `what`.
 fn slice<'a>(bytes: &'a [u8], start: usize, len: usize, what: &str) -> Result<&'a [u8], ErrorKind> {

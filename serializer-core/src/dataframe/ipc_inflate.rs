@@ -17,7 +17,8 @@ use arrow_ipc::{
 use flatbuffers::FlatBufferBuilder;
 use rayon::prelude::*;
 
-use super::ipc_guard::{batch_of, flatbuffer, footer, malformed, message_at};
+use super::bounds::malformed;
+use super::ipc_guard::{batch_of, flatbuffer, footer, message_at};
 use crate::ErrorKind;
 
 /// How a stream buffer gets its bytes: as they are in the file, or decompressed.

@@ -1,6 +1,7 @@
 //! DataFrames through polars: Prefect's `PandasSerializer`.
 
 mod avro_guard;
+mod bounds;
 mod ipc_guard;
 mod ipc_inflate;
 mod options;

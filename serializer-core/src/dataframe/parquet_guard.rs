@@ -17,27 +17,14 @@ use polars_parquet::parquet::schema::types::PhysicalType;
 use polars_parquet_format::thrift::protocol::TCompactInputProtocol;
 use polars_parquet_format::{PageHeader, PageType};
 
+use super::bounds::{
+    malformed, GZIP_MAX_RATIO, LZ4_MAX_RATIO, SLACK, SNAPPY_MAX_RATIO, ZSTD_MAX_RATIO,
+};
 use crate::ErrorKind;
 
-/// Snappy's densest element, a 64-byte copy from a 3-byte tag, expands 21 times.
-const SNAPPY_MAX_RATIO: u64 = 32;
-/// Deflate expands at most 1,032 times.
-const GZIP_MAX_RATIO: u64 = 1_032;
-/// LZ4 expands a byte to at most 255.
-const LZ4_MAX_RATIO: u64 = 256;
-/// Zstd's densest block, an RLE block of 128 KiB from 4 bytes, expands 32,768 times.
-const ZSTD_MAX_RATIO: u64 = 32_768;
 /// Brotli can describe a long repetition in a few bytes; its pages are held to the bound on
 /// decoded bytes instead.
 const BROTLI_MAX_RATIO: u64 = u64::MAX;
-/// Frame headers and the like.
-const SLACK: u64 = 4_096;
-
-fn malformed(reason: String) -> ErrorKind {
-    ErrorKind::Malformed {
-        reason: reason.into(),
-    }
-}
 
 /// Checks `metadata`, read from `bytes`, and the page headers of every column chunk.
 pub(super) fn check(
