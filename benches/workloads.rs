@@ -88,7 +88,13 @@ macro_rules! records_deref {
         }
     )*};
 }
-records_deref!(GzipRecords, ZlibRecords, ZstdRecords);
+records_deref!(
+    PythonJsonRecords,
+    JsonRecords,
+    GzipRecords,
+    ZlibRecords,
+    ZstdRecords
+);
 
 fn sha256(bytes: &[u8]) -> String {
     format!("{:x}", Sha256::digest(bytes))
@@ -123,49 +129,31 @@ fn w1_json(c: &mut Criterion) {
     let compact_bytes = compact.to_result_bytes().unwrap();
     assert_eq!(compact_bytes, serde_json::to_vec(&compact.0).unwrap());
 
-    pair(
-        c,
-        "W1 json/serialize",
-        compact_bytes.len() as u64,
-        || compact.to_result_bytes().unwrap().len(),
-        || serde_json::to_vec(&compact.0).unwrap().len(),
-    );
-    pair(
-        c,
-        "W1 json/deserialize",
-        compact_bytes.len() as u64,
-        || {
-            JsonRecords::from_result_bytes(&compact_bytes)
-                .unwrap()
-                .0
-                .len()
-        },
-        || {
-            serde_json::from_slice::<Vec<Record>>(&compact_bytes)
-                .unwrap()
-                .len()
-        },
-    );
+    w1_pairs(c, "json", &compact, &compact_bytes);
     // Prefect's own bytes; the hand-written call is serde_json with its compact layout.
+    w1_pairs(c, "python json", &python, &compact_bytes);
+}
+
+/// One W1 layout both ways, beside serde_json's compact `to_vec` and `from_slice`.
+fn w1_pairs<T>(c: &mut Criterion, layout: &str, value: &T, compact_bytes: &[u8])
+where
+    T: ResultSerializer + std::ops::Deref<Target = Vec<Record>>,
+{
+    let bytes = value.to_result_bytes().unwrap();
     pair(
         c,
-        "W1 python json/serialize",
+        &format!("W1 {layout}/serialize"),
         bytes.len() as u64,
-        || python.to_result_bytes().unwrap().len(),
-        || serde_json::to_vec(&python.0).unwrap().len(),
+        || value.to_result_bytes().unwrap().len(),
+        || serde_json::to_vec(&**value).unwrap().len(),
     );
     pair(
         c,
-        "W1 python json/deserialize",
+        &format!("W1 {layout}/deserialize"),
         bytes.len() as u64,
+        || T::from_result_bytes(&bytes).unwrap().len(),
         || {
-            PythonJsonRecords::from_result_bytes(&bytes)
-                .unwrap()
-                .0
-                .len()
-        },
-        || {
-            serde_json::from_slice::<Vec<Record>>(&compact_bytes)
+            serde_json::from_slice::<Vec<Record>>(compact_bytes)
                 .unwrap()
                 .len()
         },
