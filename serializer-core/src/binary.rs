@@ -5,7 +5,8 @@ use std::io::Write;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::{Error, ErrorKind, Operation, Serializer};
+use crate::error::{Error, ErrorKind, Operation};
+use crate::serializer::Serializer;
 
 const NAME: &str = "binary";
 

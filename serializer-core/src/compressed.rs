@@ -4,7 +4,8 @@ use std::fmt;
 use std::io::{self, Read, Write};
 use std::str::FromStr;
 
-use crate::{Error, ErrorKind, Operation, Serializer};
+use crate::error::{Error, ErrorKind, Operation};
+use crate::serializer::Serializer;
 
 /// A compression format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -153,6 +153,50 @@ pub enum ErrorKind {
     Custom(#[source] Box<dyn StdError + Send + Sync + 'static>),
 }
 
+impl ErrorKind {
+    /// [`ErrorKind::Malformed`]: a check of the input refused it before decoding.
+    pub fn malformed(reason: impl Into<Cow<'static, str>>) -> Self {
+        ErrorKind::Malformed {
+            reason: reason.into(),
+        }
+    }
+
+    /// [`ErrorKind::Mismatch`]: well-formed input that does not hold the type asked for.
+    pub fn mismatch(reason: impl Into<Cow<'static, str>>) -> Self {
+        ErrorKind::Mismatch {
+            reason: reason.into(),
+        }
+    }
+
+    /// [`ErrorKind::OutOfRange`]: a decoded value the target type cannot hold.
+    pub fn out_of_range(reason: impl Into<Cow<'static, str>>) -> Self {
+        ErrorKind::OutOfRange {
+            reason: reason.into(),
+        }
+    }
+
+    /// [`ErrorKind::Unrepresentable`]: a value the format cannot hold unchanged.
+    pub fn unrepresentable(reason: impl Into<Cow<'static, str>>) -> Self {
+        ErrorKind::Unrepresentable {
+            reason: reason.into(),
+        }
+    }
+
+    /// [`ErrorKind::LimitExceeded`]: a limit of the serializer passed.
+    pub fn limit_exceeded(reason: impl Into<Cow<'static, str>>) -> Self {
+        ErrorKind::LimitExceeded {
+            reason: reason.into(),
+        }
+    }
+
+    /// [`ErrorKind::InvalidOption`]: an option that cannot apply.
+    pub fn invalid_option(reason: impl Into<Cow<'static, str>>) -> Self {
+        ErrorKind::InvalidOption {
+            reason: reason.into(),
+        }
+    }
+}
+
 /// An error from a serializer: which serializer, which operation, and what went wrong.
 ///
 /// Its message reads `json serializer failed to deserialize: trailing characters at line 1

@@ -1,9 +1,11 @@
-//! The boundary that keeps a panic inside another library from reaching the caller.
+//! The panic boundary: a panic inside another library's decoder or encoder stops here and
+//! becomes an error. It is the last resort, after the checks of each format: the panic hook
+//! still prints, and under `panic = "abort"` the process still ends.
 
-use crate::ErrorKind;
+use crate::error::ErrorKind;
 
 /// Runs a decoder or encoder of another library, turning a panic inside it into [`ErrorKind::Panicked`].
-pub(crate) fn guard<T>(
+pub(crate) fn catch_panic<T>(
     library: &'static str,
     run: impl FnOnce() -> Result<T, ErrorKind>,
 ) -> Result<T, ErrorKind> {

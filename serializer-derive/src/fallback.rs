@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::ast::Input;
-use crate::expand::wrap_in_const;
+use crate::dummy::wrap_in_const;
 
 pub(crate) fn expand(input: &Input<'_>, error: &syn::Error) -> TokenStream {
     let ident = input.ident;
@@ -21,7 +21,7 @@ pub(crate) fn expand(input: &Input<'_>, error: &syn::Error) -> TokenStream {
             }
         }
     };
-    let stub = wrap_in_const(input.attrs.krate.as_ref(), &stub);
+    let stub = wrap_in_const(input.attrs.krate.get(), &stub);
     quote! {
         #error
         #stub

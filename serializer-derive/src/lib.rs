@@ -1,10 +1,14 @@
 //! `#[derive(ResultSerializer)]`: picks the serializer of a type at compile time.
 //!
 //! Use it through the `result-serializers` crate, which documents the attribute.
+//!
+//! The attribute is parsed (`ast`, `attr/`), checked against the type (`valid`), then expanded
+//! (`expand/`, wrapped by `dummy`); on any error, `fallback` emits the errors and a stub impl.
+//! Nothing that parses imports what generates.
 
 mod ast;
 mod attr;
-mod dataframe;
+mod dummy;
 mod errors;
 mod expand;
 mod fallback;

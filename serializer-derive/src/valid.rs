@@ -17,7 +17,7 @@ pub(crate) fn check(input: &Input<'_>, errors: &mut Errors) {
         );
         return;
     }
-    let Some(chosen) = &input.attrs.kind else {
+    let Some(kind) = input.attrs.kind.get() else {
         if !errors.is_empty() {
             // A mistake in the attribute was reported already; saying it chose nothing adds noise.
             return;
@@ -35,7 +35,7 @@ pub(crate) fn check(input: &Input<'_>, errors: &mut Errors) {
         }
         return;
     };
-    let needs_newtype = match chosen.kind {
+    let needs_newtype = match kind {
         Kind::DateTime => Some((
             "datetime",
             "a chrono date-time",

@@ -76,10 +76,10 @@ fn a_decompression_bomb_is_an_error_within_the_bound() {
             .serialize(&serde_bytes::ByteBuf::from(zeros.clone()))
             .unwrap();
         assert!(bomb.len() < 1 << 20, "{codec}: {} bytes", bomb.len());
-        let guarded = CompressedSerializer::new(BinarySerializer::new(), Compression::new(codec))
+        let bounded = CompressedSerializer::new(BinarySerializer::new(), Compression::new(codec))
             .with_max_decompressed_size(1 << 20);
         let err = assert_error(
-            guarded.deserialize_as::<serde_bytes::ByteBuf>(&bomb),
+            bounded.deserialize_as::<serde_bytes::ByteBuf>(&bomb),
             codec.name(),
             Operation::Deserialize,
             |kind| matches!(kind, ErrorKind::DecompressedTooLarge { limit: 1_048_576 }),

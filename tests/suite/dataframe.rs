@@ -344,7 +344,7 @@ fn csv_write_options_shape_the_text() {
             .with_separator(b';')
             .with_quote(b'\'')
             .with_header(false)
-            .with_null_value("NA")
+            .with_na_rep("NA")
             .with_float_precision(1),
     );
     assert_eq!(serializer.serialize(&small).unwrap(), b"1.2;x\nNA;'y;z'\n");
@@ -353,7 +353,7 @@ fn csv_write_options_shape_the_text() {
             .with_separator(b';')
             .with_quote(b'\'')
             .with_header(false)
-            .with_null_values(["NA"]),
+            .with_na_values(["NA"]),
     )
     .deserialize(b"1.2;x\nNA;'y;z'\n")
     .unwrap();
@@ -388,7 +388,7 @@ fn prefects_own_csv_cases_pass_in_our_terms() {
     let written = DataFrameSerializer::new(FileType::Csv)
         .serialize(&small)
         .unwrap();
-    let read: DataFrame = DataFrameSerializer::csv(CsvOptions::new().with_null_values(["3", "5"]))
+    let read: DataFrame = DataFrameSerializer::csv(CsvOptions::new().with_na_values(["3", "5"]))
         .deserialize(&written)
         .unwrap();
     let expected =
@@ -610,8 +610,8 @@ mod derived {
         separator = ';',
         quote = "'",
         header = true,
-        null_value = "NA",
-        null_values = ["NA"],
+        na_rep = "NA",
+        na_values = ["NA"],
         parse_dates = true,
         float_precision = 3,
         date_format = "%Y/%m/%d",
@@ -669,8 +669,8 @@ mod derived {
                     .with_separator(b';')
                     .with_quote(b'\'')
                     .with_header(true)
-                    .with_null_value("NA")
-                    .with_null_values(["NA"])
+                    .with_na_rep("NA")
+                    .with_na_values(["NA"])
                     .with_parse_dates(true)
                     .with_float_precision(3)
                     .with_date_format("%Y/%m/%d")

@@ -185,9 +185,7 @@ pub(crate) fn check(vector: &Value) -> Outcome {
             // `na_values=[3000000000, 1.5]`. pandas also takes `1` as missing (it adds
             // `int(1.5)` to the texts); ours match the texts exactly.
             let ours = read(
-                &DataFrameSerializer::csv(
-                    CsvOptions::new().with_null_values(["3000000000", "1.5"]),
-                ),
+                &DataFrameSerializer::csv(CsvOptions::new().with_na_values(["3000000000", "1.5"])),
                 file,
             );
             assert_eq!(

@@ -1,26 +1,33 @@
 //! DataFrames through polars: Prefect's `PandasSerializer`.
+//!
+//! One folder per file type, each with its read path (parse the container, check what it
+//! declares, hand it to polars) and its write path; `options` holds the typed options of
+//! all, `bounds` what the format checks share, `columns` the column selections.
 
-mod avro_guard;
+mod avro;
 mod bounds;
-mod ipc_guard;
-mod ipc_inflate;
+mod columns;
+mod csv;
+mod ipc;
+mod json;
 mod options;
-mod pandas_json;
-mod parquet_guard;
-mod read;
-mod write;
+mod parquet;
 
 use std::io::Write;
 use std::str::FromStr;
 
 use polars::frame::DataFrame;
+use polars::prelude::JsonFormat;
 
+use self::options::FormatOptions;
 pub use self::options::{
     AvroCompression, AvroOptions, BrotliLevel, CsvOptions, FileType, GzipLevel, IpcCompression,
     IpcOptions, JsonLayout, JsonOptions, NdJsonOptions, ParquetCompression, ParquetOptions,
     UnknownFileType, ZstdLevel,
 };
-use crate::{Error, Operation, Serializer};
+use crate::error::{Error, ErrorKind, Operation};
+use crate::panic::catch_panic;
+use crate::serializer::Serializer;
 
 /// Serializes polars [`DataFrame`]s as csv, parquet, json, ndjson, Arrow IPC (feather) or
 /// avro: Prefect's `PandasSerializer(file_type, serialize_kwargs, deserialize_kwargs)`, with
@@ -52,7 +59,7 @@ use crate::{Error, Operation, Serializer};
 /// lengths, value and row counts, avro blocks) is checked against the bytes, and a parquet
 /// file's declared values against [`ParquetOptions::with_max_decoded_bytes`]. Every reader
 /// runs under [`std::panic::catch_unwind`], so a panic inside one becomes
-/// [`ErrorKind::Panicked`](crate::ErrorKind::Panicked) (the panic message is still printed by
+/// [`ErrorKind::Panicked`] (the panic message is still printed by
 /// the panic hook; with `panic = "abort"` a panic aborts).
 ///
 /// # What each file type keeps
@@ -68,17 +75,6 @@ use crate::{Error, Operation, Serializer};
 #[derive(Debug, Clone, PartialEq)]
 pub struct DataFrameSerializer {
     options: FormatOptions,
-}
-
-/// The options of one file type.
-#[derive(Debug, Clone, PartialEq)]
-enum FormatOptions {
-    Csv(CsvOptions),
-    Parquet(ParquetOptions),
-    Json(JsonOptions),
-    NdJson(NdJsonOptions),
-    Ipc(IpcOptions),
-    Avro(AvroOptions),
 }
 
 impl DataFrameSerializer {
@@ -205,7 +201,7 @@ impl<T: DataFrameValue> Serializer<T> for DataFrameSerializer {
     }
 
     fn deserialize(&self, bytes: &[u8]) -> Result<T, Error> {
-        read::read(&self.options, bytes)
+        read(&self.options, bytes)
             .map(T::from_data_frame)
             .map_err(|kind| Error::new(name(self.file_type()), Operation::Deserialize, kind))
     }
@@ -213,11 +209,39 @@ impl<T: DataFrameValue> Serializer<T> for DataFrameSerializer {
     /// Streams into `writer` as polars writes, without building the file in memory first
     /// (Parquet and IPC buffer one row group or record batch at a time).
     fn serialize_into<W: Write>(&self, value: &T, writer: W) -> Result<(), Error> {
-        write::write(&self.options, value.as_data_frame(), writer)
+        write(&self.options, value.as_data_frame(), writer)
             .map_err(|kind| Error::new(name(self.file_type()), Operation::Serialize, kind))
     }
 
     fn name(&self) -> &'static str {
         name(self.file_type())
     }
+}
+
+/// Reads a frame with the reader of its file type, behind the panic boundary: a panic left in
+/// polars becomes [`ErrorKind::Panicked`].
+fn read(options: &FormatOptions, bytes: &[u8]) -> Result<DataFrame, ErrorKind> {
+    catch_panic("polars", || match options {
+        FormatOptions::Csv(csv) => csv::read(csv, bytes),
+        FormatOptions::Parquet(parquet) => parquet::read(parquet, bytes),
+        FormatOptions::Json(json) => json::read(json, bytes),
+        FormatOptions::NdJson(ndjson) => json::read_lines(ndjson, bytes),
+        FormatOptions::Ipc(ipc) => ipc::read(ipc, bytes),
+        FormatOptions::Avro(_) => avro::read(bytes),
+    })
+}
+
+/// Writes a frame with polars' writer of its file type, straight into `writer`, behind the
+/// panic boundary.
+fn write<W: Write>(options: &FormatOptions, frame: &DataFrame, writer: W) -> Result<(), ErrorKind> {
+    // polars' writers take `&mut` to rechunk; the clone shares the columns' buffers.
+    let mut frame = frame.clone();
+    catch_panic("polars", move || match options {
+        FormatOptions::Csv(csv) => csv::write(csv, &mut frame, writer),
+        FormatOptions::Parquet(parquet) => parquet::write(parquet, &mut frame, writer),
+        FormatOptions::Json(_) => json::write(&mut frame, writer, JsonFormat::Json),
+        FormatOptions::NdJson(_) => json::write(&mut frame, writer, JsonFormat::JsonLines),
+        FormatOptions::Ipc(ipc) => ipc::write(ipc, &mut frame, writer),
+        FormatOptions::Avro(avro) => avro::write(avro, &mut frame, writer),
+    })
 }

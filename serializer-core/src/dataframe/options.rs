@@ -131,11 +131,11 @@ pub struct CsvOptions {
     pub(super) separator: u8,
     pub(super) quote: u8,
     pub(super) header: bool,
-    pub(super) null_value: String,
+    pub(super) na_rep: String,
     pub(super) date_format: Option<String>,
     pub(super) datetime_format: Option<String>,
     pub(super) float_precision: Option<usize>,
-    pub(super) null_values: Vec<String>,
+    pub(super) na_values: Vec<String>,
     pub(super) parse_dates: bool,
     pub(super) columns: Option<Vec<String>>,
     pub(super) schema_overrides: Vec<(String, DataType)>,
@@ -150,11 +150,11 @@ impl Default for CsvOptions {
             separator: b',',
             quote: b'"',
             header: true,
-            null_value: String::new(),
+            na_rep: String::new(),
             date_format: None,
             datetime_format: None,
             float_precision: None,
-            null_values: Vec::new(),
+            na_values: Vec::new(),
             parse_dates: false,
             columns: None,
             schema_overrides: Vec::new(),
@@ -191,8 +191,8 @@ impl CsvOptions {
 
     /// Writing: the text written for a null (pandas' `na_rep`).
     #[must_use]
-    pub fn with_null_value(mut self, text: impl Into<String>) -> Self {
-        self.null_value = text.into();
+    pub fn with_na_rep(mut self, text: impl Into<String>) -> Self {
+        self.na_rep = text.into();
         self
     }
 
@@ -222,12 +222,12 @@ impl CsvOptions {
     /// Reading: field texts read as null, besides empty fields (pandas' `na_values`). Texts
     /// match exactly: `"3"` makes `3` null, not `3.0`.
     #[must_use]
-    pub fn with_null_values<I, S>(mut self, texts: I) -> Self
+    pub fn with_na_values<I, S>(mut self, texts: I) -> Self
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.null_values = texts.into_iter().map(Into::into).collect();
+        self.na_values = texts.into_iter().map(Into::into).collect();
         self
     }
 
@@ -544,4 +544,15 @@ impl NdJsonOptions {
     }
 
     json_schema_options!();
+}
+
+/// The options of one file type.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum FormatOptions {
+    Csv(CsvOptions),
+    Parquet(ParquetOptions),
+    Json(JsonOptions),
+    NdJson(NdJsonOptions),
+    Ipc(IpcOptions),
+    Avro(AvroOptions),
 }

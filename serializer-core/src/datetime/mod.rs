@@ -8,7 +8,8 @@ use std::io::Write;
 use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
 
 use crate::error::excerpt;
-use crate::{Error, ErrorKind, Operation, Serializer};
+use crate::error::{Error, ErrorKind, Operation};
+use crate::serializer::Serializer;
 
 const NAME: &str = "datetime";
 
@@ -173,19 +174,11 @@ impl DateTimeSerializer {
         let parts = value.to_parts().ok_or_else(|| {
             error(
                 Operation::Serialize,
-                ErrorKind::Unrepresentable {
-                    reason: "the local time of the value is outside chrono's range".into(),
-                },
+                ErrorKind::unrepresentable("the local time of the value is outside chrono's range"),
             )
         })?;
-        format::format(&parts).map_err(|reason| {
-            error(
-                Operation::Serialize,
-                ErrorKind::Unrepresentable {
-                    reason: reason.into(),
-                },
-            )
-        })
+        format::format(&parts)
+            .map_err(|reason| error(Operation::Serialize, ErrorKind::unrepresentable(reason)))
     }
 }
 
@@ -210,14 +203,11 @@ impl<T: DateTimeValue> Serializer<T> for DateTimeSerializer {
         T::from_parts(parts).ok_or_else(|| {
             error(
                 Operation::Deserialize,
-                ErrorKind::OutOfRange {
-                    reason: format!(
-                        "`{}` is outside the range of `{}`",
-                        excerpt(bytes),
-                        std::any::type_name::<T>()
-                    )
-                    .into(),
-                },
+                ErrorKind::out_of_range(format!(
+                    "`{}` is outside the range of `{}`",
+                    excerpt(bytes),
+                    std::any::type_name::<T>()
+                )),
             )
         })
     }

@@ -10,6 +10,7 @@ use std::borrow::Cow;
 use chrono::{FixedOffset, NaiveDate, NaiveTime, Weekday};
 
 use super::{DateTimeParts, Zone};
+use crate::cursor::Cursor;
 
 pub(super) type Reason = Cow<'static, str>;
 
@@ -111,7 +112,7 @@ fn parse_any(input: &[u8]) -> Result<DateTimeParts, Reason> {
         return Err("it is a time without a date".into());
     }
 
-    let mut cursor = Cursor { input, pos: 0 };
+    let mut cursor = Cursor::new(input);
     let date = date(&mut cursor)?;
     let (time, zone) = if cursor.eat(b'T') || cursor.eat(b' ') {
         let time = time(&mut cursor)?;
@@ -128,44 +129,31 @@ fn parse_any(input: &[u8]) -> Result<DateTimeParts, Reason> {
     })
 }
 
-struct Cursor<'a> {
-    input: &'a [u8],
-    pos: usize,
+/// The reads of ISO 8601's grammar on a [`Cursor`].
+trait Iso {
+    /// How many ASCII digits follow.
+    fn digit_run(&self) -> usize;
+    /// Exactly `count` digits (at most 9), or a reason naming `what` they should have been.
+    fn digits(&mut self, count: usize, what: &str) -> Result<u32, Reason>;
+    fn next_is_digit(&self) -> bool;
+    /// Why the byte at the cursor is wrong.
+    fn expected(&self, what: &str) -> Reason;
 }
 
-impl Cursor<'_> {
-    fn peek(&self) -> Option<u8> {
-        self.input.get(self.pos).copied()
-    }
-
-    fn eat(&mut self, byte: u8) -> bool {
-        let found = self.peek() == Some(byte);
-        if found {
-            self.pos += 1;
-        }
-        found
-    }
-
-    /// How many ASCII digits follow.
+impl Iso for Cursor<'_> {
     fn digit_run(&self) -> usize {
-        self.input
-            .get(self.pos..)
-            .unwrap_or_default()
-            .iter()
-            .take_while(|byte| byte.is_ascii_digit())
-            .count()
+        self.count_while(|byte| byte.is_ascii_digit())
     }
 
-    /// Exactly `count` digits (at most 9), or a reason naming `what` they should have been.
     fn digits(&mut self, count: usize, what: &str) -> Result<u32, Reason> {
         if self.digit_run() < count {
-            let at = self.pos + self.digit_run();
-            return Err(Cursor { pos: at, ..*self }.expected(what));
+            let mut at = *self;
+            at.advance(self.digit_run());
+            return Err(at.expected(what));
         }
         let mut value = 0;
-        for _ in 0..count {
-            value = value * 10 + u32::from(self.peek().unwrap_or(b'0') - b'0');
-            self.pos += 1;
+        for digit in self.take(count).unwrap_or_default() {
+            value = value * 10 + u32::from(digit - b'0');
         }
         Ok(value)
     }
@@ -174,10 +162,9 @@ impl Cursor<'_> {
         self.peek().is_some_and(|byte| byte.is_ascii_digit())
     }
 
-    /// Why the byte at the cursor is wrong.
     fn expected(&self, what: &str) -> Reason {
         let Some(found) = self.peek() else {
-            return format!("expected {what} at byte {}, but the input ends", self.pos).into();
+            return format!("expected {what} at byte {}, but the input ends", self.pos()).into();
         };
         let hint = match found {
             b't' => " (date and time are separated by an uppercase `T` or a space)",
@@ -189,7 +176,11 @@ impl Cursor<'_> {
         } else {
             format!("byte 0x{found:02x}")
         };
-        format!("expected {what} at byte {}, found {found}{hint}", self.pos).into()
+        format!(
+            "expected {what} at byte {}, found {found}{hint}",
+            self.pos()
+        )
+        .into()
     }
 }
 
@@ -250,7 +241,7 @@ fn year(cursor: &mut Cursor<'_>) -> Result<(i32, bool), Reason> {
             return Ok((i32::try_from(year).unwrap_or(i32::MAX), false));
         }
     };
-    cursor.pos += 1;
+    cursor.advance(1);
     let run = cursor.digit_run();
     if !(4..=6).contains(&run) {
         return Err(cursor.expected("a year of four to six digits after its sign"));
@@ -326,7 +317,7 @@ fn fraction(cursor: &mut Cursor<'_>) -> Result<u32, Reason> {
     }
     let kept = run.min(9);
     let nanos = cursor.digits(kept, "digits")?;
-    cursor.pos += run - kept;
+    cursor.advance(run - kept);
     // `kept` is at most 9, so the exponent fits.
     Ok(nanos * 10u32.pow(9 - kept as u32))
 }
@@ -334,7 +325,7 @@ fn fraction(cursor: &mut Cursor<'_>) -> Result<u32, Reason> {
 fn zone(cursor: &mut Cursor<'_>) -> Result<Zone, Reason> {
     let negative = match cursor.peek() {
         Some(b'Z') => {
-            cursor.pos += 1;
+            cursor.advance(1);
             return Ok(Zone::Utc);
         }
         Some(b'+') => false,
@@ -342,7 +333,7 @@ fn zone(cursor: &mut Cursor<'_>) -> Result<Zone, Reason> {
         // No offset means UTC.
         _ => return Ok(Zone::Utc),
     };
-    cursor.pos += 1;
+    cursor.advance(1);
     let hours = cursor.digits(2, "a two-digit offset hour")?;
     let (mut minutes, mut seconds) = (0, 0);
     if cursor.eat(b':') {

@@ -14,7 +14,7 @@ use serde::ser::{self, Error as _, Serialize};
 
 /// What the adapter does with a non-finite float, and where it records it.
 #[derive(Clone, Copy)]
-pub(crate) struct Guard<'a> {
+pub(crate) struct FloatCheck<'a> {
     /// Strict: the float that made serialization fail. Python: the float whose `null` the
     /// formatter is about to write.
     pub(crate) found: &'a Cell<Option<f64>>,
@@ -36,15 +36,15 @@ pub(crate) fn python_token(value: f64) -> &'static str {
 /// Wraps a serializer of a value, or of a map key when `key` is set.
 pub(crate) struct FiniteFloats<'a, S> {
     inner: S,
-    guard: Guard<'a>,
+    check: FloatCheck<'a>,
     key: bool,
 }
 
 impl<'a, S> FiniteFloats<'a, S> {
-    pub(crate) fn new(inner: S, guard: Guard<'a>) -> Self {
+    pub(crate) fn new(inner: S, check: FloatCheck<'a>) -> Self {
         FiniteFloats {
             inner,
-            guard,
+            check,
             key: false,
         }
     }
@@ -52,8 +52,8 @@ impl<'a, S> FiniteFloats<'a, S> {
 
 impl<S: ser::Serializer> FiniteFloats<'_, S> {
     fn non_finite(self, value: f64) -> Result<S::Ok, S::Error> {
-        if !self.guard.python {
-            self.guard.found.set(Some(value));
+        if !self.check.python {
+            self.check.found.set(Some(value));
             return Err(S::Error::custom(format_args!(
                 "non-finite float {value} has no JSON representation"
             )));
@@ -61,13 +61,13 @@ impl<S: ser::Serializer> FiniteFloats<'_, S> {
         if self.key {
             return self.inner.serialize_str(python_token(value));
         }
-        self.guard.found.set(Some(value));
+        self.check.found.set(Some(value));
         self.inner.serialize_unit()
     }
 
     /// `None` as a key is `"null"` in Python.
     fn none(self) -> Result<S::Ok, S::Error> {
-        if self.key && self.guard.python {
+        if self.key && self.check.python {
             self.inner.serialize_str("null")
         } else {
             self.inner.serialize_unit()
@@ -78,7 +78,7 @@ impl<S: ser::Serializer> FiniteFloats<'_, S> {
 /// A nested value (or key), serialized through the same check.
 struct Checked<'a, T: ?Sized> {
     value: &'a T,
-    guard: Guard<'a>,
+    check: FloatCheck<'a>,
     key: bool,
 }
 
@@ -87,7 +87,7 @@ impl<T: Serialize + ?Sized> Serialize for Checked<'_, T> {
     fn serialize<S: ser::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.value.serialize(FiniteFloats {
             inner: serializer,
-            guard: self.guard,
+            check: self.check,
             key: self.key,
         })
     }
@@ -96,7 +96,7 @@ impl<T: Serialize + ?Sized> Serialize for Checked<'_, T> {
 /// A sequence, map, tuple or struct under construction whose elements go through the check.
 pub(crate) struct Compound<'a, C> {
     inner: C,
-    guard: Guard<'a>,
+    check: FloatCheck<'a>,
 }
 
 impl<'a, C> Compound<'a, C> {
@@ -107,7 +107,7 @@ impl<'a, C> Compound<'a, C> {
     {
         Checked {
             value,
-            guard: self.guard,
+            check: self.check,
             key,
         }
     }
@@ -184,8 +184,8 @@ impl<'a, S: ser::Serializer> ser::Serializer for FiniteFloats<'a, S> {
 
     #[inline]
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<S::Ok, S::Error> {
-        let (guard, key) = (self.guard, self.key);
-        self.inner.serialize_some(&Checked { value, guard, key })
+        let (check, key) = (self.check, self.key);
+        self.inner.serialize_some(&Checked { value, check, key })
     }
 
     #[inline]
@@ -194,9 +194,9 @@ impl<'a, S: ser::Serializer> ser::Serializer for FiniteFloats<'a, S> {
         name: &'static str,
         value: &T,
     ) -> Result<S::Ok, S::Error> {
-        let (guard, key) = (self.guard, self.key);
+        let (check, key) = (self.check, self.key);
         self.inner
-            .serialize_newtype_struct(name, &Checked { value, guard, key })
+            .serialize_newtype_struct(name, &Checked { value, check, key })
     }
 
     #[inline]
@@ -207,10 +207,10 @@ impl<'a, S: ser::Serializer> ser::Serializer for FiniteFloats<'a, S> {
         variant: &'static str,
         value: &T,
     ) -> Result<S::Ok, S::Error> {
-        let guard = self.guard;
+        let check = self.check;
         let value = Checked {
             value,
-            guard,
+            check,
             key: false,
         };
         self.inner
@@ -222,7 +222,7 @@ impl<'a, S: ser::Serializer> ser::Serializer for FiniteFloats<'a, S> {
         let inner = self.inner.serialize_seq(len)?;
         Ok(Compound {
             inner,
-            guard: self.guard,
+            check: self.check,
         })
     }
 
@@ -231,7 +231,7 @@ impl<'a, S: ser::Serializer> ser::Serializer for FiniteFloats<'a, S> {
         let inner = self.inner.serialize_tuple(len)?;
         Ok(Compound {
             inner,
-            guard: self.guard,
+            check: self.check,
         })
     }
 
@@ -244,7 +244,7 @@ impl<'a, S: ser::Serializer> ser::Serializer for FiniteFloats<'a, S> {
         let inner = self.inner.serialize_tuple_struct(name, len)?;
         Ok(Compound {
             inner,
-            guard: self.guard,
+            check: self.check,
         })
     }
 
@@ -261,7 +261,7 @@ impl<'a, S: ser::Serializer> ser::Serializer for FiniteFloats<'a, S> {
             .serialize_tuple_variant(name, index, variant, len)?;
         Ok(Compound {
             inner,
-            guard: self.guard,
+            check: self.check,
         })
     }
 
@@ -270,7 +270,7 @@ impl<'a, S: ser::Serializer> ser::Serializer for FiniteFloats<'a, S> {
         let inner = self.inner.serialize_map(len)?;
         Ok(Compound {
             inner,
-            guard: self.guard,
+            check: self.check,
         })
     }
 
@@ -283,7 +283,7 @@ impl<'a, S: ser::Serializer> ser::Serializer for FiniteFloats<'a, S> {
         let inner = self.inner.serialize_struct(name, len)?;
         Ok(Compound {
             inner,
-            guard: self.guard,
+            check: self.check,
         })
     }
 
@@ -300,7 +300,7 @@ impl<'a, S: ser::Serializer> ser::Serializer for FiniteFloats<'a, S> {
             .serialize_struct_variant(name, index, variant, len)?;
         Ok(Compound {
             inner,
-            guard: self.guard,
+            check: self.check,
         })
     }
 

@@ -10,7 +10,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 
-use crate::{Error, ErrorKind, Operation, Serializer};
+use crate::error::{Error, ErrorKind, Operation};
+use crate::serializer::Serializer;
 
 const NAME: &str = "json";
 
@@ -114,24 +115,12 @@ impl JsonSerializer {
                 return Ok(value);
             }
         }
-        let malformed = |reason: String| {
-            error(
-                Operation::Deserialize,
-                ErrorKind::Malformed {
-                    reason: reason.into(),
-                },
-            )
-        };
+        let malformed =
+            |reason: String| error(Operation::Deserialize, ErrorKind::malformed(reason));
         let text = python::decode_text(bytes).map_err(malformed)?;
         let value = python::parse(&text).map_err(malformed)?;
-        T::deserialize(value).map_err(|err| {
-            error(
-                Operation::Deserialize,
-                ErrorKind::Mismatch {
-                    reason: err.to_string().into(),
-                },
-            )
-        })
+        T::deserialize(value)
+            .map_err(|err| error(Operation::Deserialize, ErrorKind::mismatch(err.to_string())))
     }
 }
 
@@ -147,13 +136,13 @@ where
     W: Write,
     F: Formatter,
 {
-    let guard = finite::Guard {
+    let check = finite::FloatCheck {
         found: non_finite,
         python,
     };
     let mut serializer = serde_json::Serializer::with_formatter(writer, formatter);
     value
-        .serialize(finite::FiniteFloats::new(&mut serializer, guard))
+        .serialize(finite::FiniteFloats::new(&mut serializer, check))
         .map_err(|err| match non_finite.get() {
             Some(value) if !python => {
                 error(Operation::Serialize, ErrorKind::NonFiniteFloat { value })
@@ -164,14 +153,14 @@ where
 
 /// Writes `value` with serde_json alone, through a formatter that fails at the first `null`;
 /// false if anything failed. serde_json writes a non-finite float as `null`, so output
-/// without one holds none, and comes at serde_json's speed, without the guard of [`finite`]
-/// on every value. Where this fails, the value is written again behind the guard, which
+/// without one holds none, and comes at serde_json's speed, without the check of [`finite`]
+/// on every value. Where this fails, the value is written again behind the check, which
 /// tells a `None` from a `NaN`: the cost is the work done up to the first `null`.
 ///
-/// Not inlined: inside `serialize`, beside the guarded path, LLVM inlined less of serde_json
+/// Not inlined: inside `serialize`, beside the checked path, LLVM inlined less of serde_json
 /// into it and W1 took 18% longer than `serde_json::to_vec`.
 #[inline(never)]
-fn write_unguarded<T: Serialize + ?Sized>(
+fn write_unchecked<T: Serialize + ?Sized>(
     value: &T,
     bytes: &mut Vec<u8>,
     formatter: impl Formatter,
@@ -180,7 +169,7 @@ fn write_unguarded<T: Serialize + ?Sized>(
     value.serialize(&mut serializer).is_ok()
 }
 
-/// Compact JSON that fails at its first `null`, for [`write_unguarded`].
+/// Compact JSON that fails at its first `null`, for [`write_unchecked`].
 struct StopAtNull;
 
 impl Formatter for StopAtNull {
@@ -210,9 +199,9 @@ where
         // The capacity `serde_json::to_vec` starts with.
         let mut bytes = Vec::with_capacity(128);
         let written = match self.style {
-            JsonStyle::Compact => write_unguarded(value, &mut bytes, StopAtNull),
+            JsonStyle::Compact => write_unchecked(value, &mut bytes, StopAtNull),
             JsonStyle::Python => {
-                write_unguarded(value, &mut bytes, python::PythonFormatter { marked: None })
+                write_unchecked(value, &mut bytes, python::PythonFormatter { marked: None })
             }
             JsonStyle::Pretty => false,
         };

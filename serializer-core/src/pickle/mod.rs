@@ -1,6 +1,7 @@
 //! Python's pickle through `serde-pickle`: Prefect's `PickleSerializer`, for plain data.
 
-mod guard;
+mod opcode;
+mod walk;
 
 use std::io::Write;
 
@@ -8,7 +9,8 @@ use base64::Engine as _;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::{Error, ErrorKind, Operation, Serializer};
+use crate::error::{Error, ErrorKind, Operation};
+use crate::serializer::Serializer;
 
 const NAME: &str = "pickle";
 
@@ -106,24 +108,22 @@ impl PickleSerializer {
 
     /// Refuses a pickle that would build past the limits.
     fn check(&self, bytes: &[u8]) -> Result<(), Error> {
-        let reason = match guard::check(bytes, self.max_depth, self.max_objects) {
-            guard::Verdict::Fine => return Ok(()),
-            guard::Verdict::TooDeep(depth) => format!(
+        let reason = match walk::check(bytes, self.max_depth, self.max_objects) {
+            walk::Verdict::Fine => return Ok(()),
+            walk::Verdict::TooDeep(depth) => format!(
                 "the value nests at least {depth} levels deep, past the limit of {} (`with_max_depth`)",
                 self.max_depth
             ),
-            guard::Verdict::TooLarge(objects) => format!(
+            walk::Verdict::TooLarge(objects) => format!(
                 "the value expands to at least {objects} objects, past the limit of {} (`with_max_objects`)",
                 self.max_objects
             ),
-            guard::Verdict::Recursive => "the value contains itself".to_string(),
+            walk::Verdict::Recursive => "the value contains itself".to_string(),
         };
         Err(Error::new(
             NAME,
             Operation::Deserialize,
-            ErrorKind::LimitExceeded {
-                reason: reason.into(),
-            },
+            ErrorKind::limit_exceeded(reason),
         ))
     }
 
@@ -157,7 +157,7 @@ impl PickleSerializer {
         // serde-pickle can panic on hostile input (a set of NaNs breaks its ordering of
         // values): a panic is an error like any other.
         let decode = |input: &[u8]| {
-            crate::panic::guard("serde-pickle", || decode(input).map_err(kind))
+            crate::panic::catch_panic("serde-pickle", || decode(input).map_err(kind))
                 .map_err(|kind| Error::new(NAME, Operation::Deserialize, kind))
         };
         self.check(bytes)?;

@@ -2,8 +2,10 @@
 
 use std::fmt::Debug;
 
-use super::{RecordHeader, ResultStore, StoreError};
-use crate::{ResultSerializer, Serializer};
+use super::error::StoreError;
+use super::record::RecordHeader;
+use super::result_store::ResultStore;
+use crate::serializer::{ResultSerializer, Serializer};
 
 /// A [`ResultStore`] for synchronous code: each call runs the async one to completion on a
 /// runtime of its own. Do not call it from inside an async runtime; use [`ResultStore`] there.

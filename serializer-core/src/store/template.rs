@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{check_location, StoreError};
+use super::error::StoreError;
+use super::location::check_location;
 
 /// A location template such as `"{flow}/{task}/{date}/{key}.parquet"`: text with named fields
 /// in braces (`{{` and `}}` for a literal brace), checked when it is built.

@@ -6,20 +6,19 @@
 //! verifies the checksum too) and zstd decompress the buffers on every core, the messages are
 //! written again with the new buffer offsets and no compression, and polars reads the pieces
 //! in order as one stream, without their being joined. Run after
-//! [`ipc_guard::check`](super::ipc_guard::check), which bounds every declared length.
+//! [`validate::check`](super::validate::check), which bounds every declared length.
 
 use std::io::{self, Read, Seek, SeekFrom};
 
 use arrow_ipc::{
     Buffer, CompressionType, DictionaryBatchBuilder, FieldNode, MessageBuilder, MessageHeader,
-    RecordBatch, RecordBatchBuilder,
+    RecordBatchBuilder,
 };
 use flatbuffers::FlatBufferBuilder;
 use rayon::prelude::*;
 
-use super::bounds::malformed;
-use super::ipc_guard::{batch_of, flatbuffer, footer, message_at};
-use crate::ErrorKind;
+use super::file::{Batch, IpcFile};
+use crate::error::ErrorKind;
 
 /// How a stream buffer gets its bytes: as they are in the file, or decompressed.
 enum Fill<'a> {
@@ -41,38 +40,18 @@ fn padded(len: usize) -> usize {
 }
 
 /// The file as an uncompressed IPC stream, or `None` when no buffer in it is compressed (or
-/// its schema is not where writers put it).
-pub(super) fn to_stream(bytes: &[u8]) -> Result<Option<Stream<'_>>, ErrorKind> {
-    let footer = footer(bytes)?;
-    let blocks = footer.dictionaries().into_iter().flatten();
-    let mut batches = Vec::new();
-    for block in blocks.chain(footer.recordBatches().into_iter().flatten()) {
-        let (message, body) = message_at(bytes, block)?;
-        let (batch, dictionary) = batch_of(&message)
-            .ok_or_else(|| malformed("a block holds neither a batch nor a dictionary".into()))?;
-        batches.push((message, batch, dictionary, body));
-    }
-    if batches
-        .iter()
-        .all(|(_, batch, ..)| batch.compression().is_none())
-    {
+/// its schema is not where writers put it: polars' file reader reads the footer's).
+pub(super) fn to_stream<'a>(file: &IpcFile<'a>) -> Result<Option<Stream<'a>>, ErrorKind> {
+    if file.batches.iter().all(|batch| batch.codec().is_none()) {
         return Ok(None);
     }
-    // The schema message leads the file, after `ARROW1` and two bytes of padding; a file
-    // without it there goes to polars' file reader, which reads the footer's.
-    let Some(schema) = bytes
-        .get(8..)
-        .and_then(|rest| flatbuffer(rest).ok())
-        .filter(|schema| {
-            arrow_ipc::root_as_message(schema)
-                .is_ok_and(|message| message.header_type() == MessageHeader::Schema)
-        })
-    else {
+    let Some(schema) = file.leading_schema() else {
         return Ok(None);
     };
-    let messages = batches
+    let messages = file
+        .batches
         .iter()
-        .map(|(message, batch, dictionary, body)| rewrite(message, batch, *dictionary, body))
+        .map(rewrite)
         .collect::<Result<Vec<_>, _>>()?;
 
     // The stream in pieces: metadata written here, buffers borrowed from the file or
@@ -194,32 +173,27 @@ impl Seek for Stream<'_> {
 }
 
 /// The message again, its buffers laid out uncompressed; the fills say where each comes from.
-fn rewrite<'a>(
-    message: &arrow_ipc::Message<'_>,
-    batch: &RecordBatch<'_>,
-    dictionary: Option<(i64, bool)>,
-    body: &'a [u8],
-) -> Result<Message<'a>, ErrorKind> {
-    let codec = batch.compression().map(|compression| compression.codec());
+fn rewrite<'a>(parsed: &Batch<'a>) -> Result<Message<'a>, ErrorKind> {
+    let Batch {
+        message,
+        batch,
+        dictionary,
+        ..
+    } = parsed;
     let mut buffers = Vec::new();
     let mut fills = Vec::new();
     let mut offset = 0usize;
-    for buffer in batch.buffers().into_iter().flatten() {
-        let start = usize::try_from(buffer.offset()).unwrap_or(usize::MAX);
-        let data = usize::try_from(buffer.length())
-            .ok()
-            .and_then(|len| body.get(start..start.checked_add(len)?))
-            .ok_or_else(|| malformed("a buffer lies outside its message".into()))?;
-        let (fill, len) = match codec {
+    for &data in &parsed.buffers {
+        let (fill, len) = match parsed.codec() {
             Some(codec) if !data.is_empty() => {
-                let (declared, payload) = data
-                    .split_first_chunk::<8>()
-                    .ok_or_else(|| malformed("a compressed buffer has no length prefix".into()))?;
+                let (declared, payload) = data.split_first_chunk::<8>().ok_or_else(|| {
+                    ErrorKind::malformed("a compressed buffer has no length prefix")
+                })?;
                 match i64::from_le_bytes(*declared) {
                     -1 => (Fill::Copy(payload), payload.len()),
                     declared => {
                         let len = usize::try_from(declared).map_err(|_| {
-                            malformed(format!("a buffer declares {declared} bytes"))
+                            ErrorKind::malformed(format!("a buffer declares {declared} bytes"))
                         })?;
                         (Fill::Decompress(codec, payload), len)
                     }
@@ -247,7 +221,7 @@ fn rewrite<'a>(
         record.add_variadicBufferCounts(variadic);
     }
     let record = record.finish();
-    let (header_type, header) = match dictionary {
+    let (header_type, header) = match *dictionary {
         Some((id, delta)) => {
             let mut batch = DictionaryBatchBuilder::new(&mut builder);
             batch.add_id(id);
@@ -288,7 +262,7 @@ fn metadata(flatbuffer: &[u8]) -> Vec<u8> {
 /// `data` decompressed with `codec`, which must give `len` bytes.
 fn decompress(len: usize, codec: CompressionType, data: &[u8]) -> Result<Vec<u8>, ErrorKind> {
     let corrupt = |codec: &str, err: &dyn std::fmt::Display| {
-        malformed(format!("a {codec} buffer is corrupt: {err}"))
+        ErrorKind::malformed(format!("a {codec} buffer is corrupt: {err}"))
     };
     let out = if codec == CompressionType::LZ4_FRAME {
         let mut out = Vec::with_capacity(len);
@@ -303,7 +277,7 @@ fn decompress(len: usize, codec: CompressionType, data: &[u8]) -> Result<Vec<u8>
             .map_err(|err| corrupt("zstd", &err))?
     };
     if out.len() != len {
-        return Err(malformed(format!(
+        return Err(ErrorKind::malformed(format!(
             "a compressed buffer declares {len} bytes and holds {}",
             out.len()
         )));
@@ -315,9 +289,10 @@ fn decompress(len: usize, codec: CompressionType, data: &[u8]) -> Result<Vec<u8>
 mod tests {
     use polars::prelude::df;
 
+    use super::super::file::IpcFile;
     use super::to_stream;
     use crate::dataframe::{DataFrameSerializer, IpcCompression, IpcOptions};
-    use crate::Serializer;
+    use crate::serializer::Serializer;
 
     #[test]
     fn compressed_files_become_streams_and_others_stay_files() {
@@ -329,7 +304,8 @@ mod tests {
         };
         for compression in [IpcCompression::Lz4, IpcCompression::Zstd(None)] {
             let file = bytes(compression);
-            let mut stream = to_stream(&file).unwrap().unwrap();
+            let parsed = IpcFile::parse(&file).unwrap();
+            let mut stream = to_stream(&parsed).unwrap().unwrap();
             let mut all = Vec::new();
             std::io::Read::read_to_end(&mut stream, &mut all).unwrap();
             // An IPC stream: the schema message first, the end-of-stream marker last.
@@ -348,7 +324,8 @@ mod tests {
             }
             assert_eq!(again, all);
         }
-        assert!(to_stream(&bytes(IpcCompression::Uncompressed))
+        let file = bytes(IpcCompression::Uncompressed);
+        assert!(to_stream(&IpcFile::parse(&file).unwrap())
             .unwrap()
             .is_none());
     }

@@ -7,7 +7,7 @@
 //! uncompressed size is at most what its codec can expand the page to, value counts add up to
 //! the column chunk's and to the row group's rows, and the declared values and pages fit in [`ParquetOptions::with_max_decoded_bytes`].
 //!
-//! [`ParquetOptions::with_max_decoded_bytes`]: super::ParquetOptions::with_max_decoded_bytes
+//! [`ParquetOptions::with_max_decoded_bytes`]: crate::dataframe::ParquetOptions::with_max_decoded_bytes
 
 use std::io::Cursor;
 
@@ -17,10 +17,10 @@ use polars_parquet::parquet::schema::types::PhysicalType;
 use polars_parquet_format::thrift::protocol::TCompactInputProtocol;
 use polars_parquet_format::{PageHeader, PageType};
 
-use super::bounds::{
-    malformed, GZIP_MAX_RATIO, LZ4_MAX_RATIO, SLACK, SNAPPY_MAX_RATIO, ZSTD_MAX_RATIO,
+use crate::dataframe::bounds::{
+    GZIP_MAX_RATIO, LZ4_MAX_RATIO, SLACK, SNAPPY_MAX_RATIO, ZSTD_MAX_RATIO,
 };
-use crate::ErrorKind;
+use crate::error::ErrorKind;
 
 /// Brotli can describe a long repetition in a few bytes; its pages are held to the bound on
 /// decoded bytes instead.
@@ -39,10 +39,10 @@ pub(super) fn check(
         for column in row_group.parquet_columns() {
             let name = column.descriptor().path_in_schema.join(".");
             let values = check_column(column, bytes, max_decoded_bytes)
-                .map_err(|reason| malformed(format!("column `{name}`: {reason}")))?;
+                .map_err(|reason| ErrorKind::malformed(format!("column `{name}`: {reason}")))?;
             let flat = column.descriptor().descriptor.max_rep_level == 0;
             if (flat && values.data != rows) || values.data < rows {
-                return Err(malformed(format!(
+                return Err(ErrorKind::malformed(format!(
                     "column `{name}` holds {} values in row group {group} of {rows} rows",
                     values.data
                 )));
@@ -56,18 +56,15 @@ pub(super) fn check(
         declared_rows = declared_rows.saturating_add(rows);
     }
     if declared_rows != metadata.num_rows as u64 {
-        return Err(malformed(format!(
+        return Err(ErrorKind::malformed(format!(
             "the file declares {} rows, its row groups {declared_rows}",
             metadata.num_rows
         )));
     }
     if decoded > max_decoded_bytes {
-        return Err(ErrorKind::LimitExceeded {
-            reason: format!(
+        return Err(ErrorKind::limit_exceeded(format!(
                 "the file declares about {decoded} bytes of values, more than the bound of {max_decoded_bytes} (ParquetOptions::with_max_decoded_bytes)"
-            )
-            .into(),
-        });
+            )));
     }
     Ok(())
 }

@@ -1,4 +1,6 @@
-//! Writes the `ResultSerializer` impl.
+//! Writes the `ResultSerializer` impl from what `attr` parsed and `valid` checked.
+
+mod dataframe;
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
@@ -6,16 +8,18 @@ use syn::spanned::Spanned;
 use syn::DeriveInput;
 
 use crate::ast::Input;
-use crate::attr::{Chosen, Compress, JsonLayout, Kind};
+use crate::attr::{Compress, JsonLayout, Kind};
+use crate::dummy::wrap_in_const;
 use crate::errors::Errors;
 use crate::{fallback, valid};
 
+/// The derive: parse, check, then the impl, or the errors and a stub impl.
 pub(crate) fn derive(node: &DeriveInput) -> TokenStream {
     let mut errors = Errors::default();
     let input = Input::from_syn(node, &mut errors);
     valid::check(&input, &mut errors);
-    match (errors.finish(), &input.attrs.kind) {
-        (Ok(()), Some(chosen)) => expand(&input, chosen),
+    match (errors.finish(), input.attrs.kind.get()) {
+        (Ok(()), Some(kind)) => expand(&input, kind),
         (Err(error), _) => fallback::expand(&input, &error),
         (Ok(()), None) => fallback::expand(
             &input,
@@ -24,16 +28,16 @@ pub(crate) fn derive(node: &DeriveInput) -> TokenStream {
     }
 }
 
-fn expand(input: &Input<'_>, chosen: &Chosen) -> TokenStream {
+fn expand(input: &Input<'_>, kind: &Kind) -> TokenStream {
     let ident = input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     // Errors about the serializer and the type land on the type's name (or the `with` path).
-    let span = match &chosen.kind {
+    let span = match kind {
         Kind::With(path) => path.span(),
         _ => ident.span(),
     };
-    let (serializer_ty, constructor) = serializer(&chosen.kind, span);
-    let (serializer_ty, constructor) = match &input.attrs.compress {
+    let (serializer_ty, constructor) = serializer(kind, span);
+    let (serializer_ty, constructor) = match input.attrs.compress.get() {
         Some(compress) => compressed(compress, serializer_ty, constructor),
         None => (serializer_ty, constructor),
     };
@@ -41,8 +45,7 @@ fn expand(input: &Input<'_>, chosen: &Chosen) -> TokenStream {
     // A bound on the serializer rather than on each type parameter: exact whatever the fields.
     let mut where_clause = where_clause.cloned();
     if input.is_generic() {
-        let default =
-            matches!(chosen.kind, Kind::With(_)).then(|| quote!(+ _rs::__private::Default));
+        let default = matches!(kind, Kind::With(_)).then(|| quote!(+ _rs::__private::Default));
         where_clause
             .get_or_insert_with(|| syn::parse_quote!(where))
             .predicates
@@ -50,9 +53,9 @@ fn expand(input: &Input<'_>, chosen: &Chosen) -> TokenStream {
     }
 
     let assoc = quote_spanned!(span=> type Serializer = #serializer_ty;);
-    let value_impl = match chosen.kind {
+    let value_impl = match kind {
         Kind::DateTime => datetime_value(input),
-        Kind::DataFrame(_) => crate::dataframe::value_impl(input),
+        Kind::DataFrame(_) => dataframe::value_impl(input),
         _ => TokenStream::new(),
     };
 
@@ -69,7 +72,7 @@ fn expand(input: &Input<'_>, chosen: &Chosen) -> TokenStream {
             }
         }
     };
-    wrap_in_const(input.attrs.krate.as_ref(), &body)
+    wrap_in_const(input.attrs.krate.get(), &body)
 }
 
 /// The serializer type of a kind, spanned at `span`, and the expression that builds it.
@@ -100,7 +103,7 @@ fn serializer(kind: &Kind, span: Span) -> (TokenStream, TokenStream) {
         ),
         Kind::DataFrame(frame) => (
             quote_spanned!(span=> _rs::DataFrameSerializer),
-            crate::dataframe::constructor(frame),
+            dataframe::constructor(frame),
         ),
         Kind::With(path) => (
             path.to_token_stream(),
@@ -117,14 +120,9 @@ fn compressed(
 ) -> (TokenStream, TokenStream) {
     let codec = syn::Ident::new(compress.codec, Span::call_site());
     let compression = match compress.level {
-        Some(level) => quote! {
-            const {
-                match _rs::Compression::try_with_level(_rs::Codec::#codec, #level) {
-                    ::core::option::Option::Some(compression) => compression,
-                    ::core::option::Option::None => ::core::panic!("level out of range"),
-                }
-            }
-        },
+        Some(level) => checked_const(quote!(
+            _rs::Compression::try_with_level(_rs::Codec::#codec, #level)
+        )),
         None => quote!(_rs::Compression::new(_rs::Codec::#codec)),
     };
     let bound = compress
@@ -156,7 +154,7 @@ fn datetime_value(input: &Input<'_>) -> TokenStream {
 /// `impl _rs::#runtime_trait for` a newtype, with the methods `methods` writes from the field's
 /// member (`0` or its name) and `<FieldType as _rs::#runtime_trait>`, spanned at the field's
 /// type so that a field of the wrong type is reported there.
-pub(crate) fn newtype_impl(
+fn newtype_impl(
     input: &Input<'_>,
     runtime_trait: TokenStream,
     methods: impl FnOnce(&TokenStream, &TokenStream) -> TokenStream,
@@ -182,17 +180,15 @@ pub(crate) fn newtype_impl(
     }
 }
 
-/// `const _: () = { use path as _rs; ... };`: the generated items see the runtime as `_rs`
-/// and nothing of theirs leaks into the user's namespace.
-pub(crate) fn wrap_in_const(krate: Option<&syn::Path>, body: &TokenStream) -> TokenStream {
-    let krate = krate.map_or_else(|| quote!(::result_serializers), ToTokens::to_token_stream);
+/// A value checked at compile time, unwrapped in a `const` block so that a disagreement with
+/// the runtime's own check is a compile error too.
+fn checked_const(value: TokenStream) -> TokenStream {
     quote! {
-        #[doc(hidden)]
-        #[allow(non_upper_case_globals, unused_attributes, unused_qualifications, clippy::absolute_paths)]
-        const _: () = {
-            #[allow(unused_imports)]
-            use #krate as _rs;
-            #body
-        };
+        const {
+            match #value {
+                ::core::option::Option::Some(value) => value,
+                ::core::option::Option::None => ::core::panic!("out of range"),
+            }
+        }
     }
 }

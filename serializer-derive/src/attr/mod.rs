@@ -1,34 +1,76 @@
-//! Parses `#[serializer(...)]` into [`Attrs`], recording every mistake in [`Errors`].
+//! Parses `#[serializer(...)]` into [`Attrs`], recording every mistake in [`Errors`]. Nothing
+//! here generates code: `expand` reads what this module leaves.
+
+pub(crate) mod dataframe;
 
 use proc_macro2::{Span, TokenStream, TokenTree};
 use syn::meta::ParseNestedMeta;
 use syn::{Attribute, Meta, Token};
 
-use crate::dataframe::{self, DataFrame};
+use self::dataframe::DataFrame;
 use crate::errors::{did_you_mean, key_of, one_of, Errors};
 use crate::symbol::{
     BINARY, CODEC, CODECS, COMPRESS, COMPRESS_OPTIONS, CRATE, DATAFRAME, DATETIME, JSON,
-    JSON_OPTIONS, KINDS, LEVEL, MAX_DECOMPRESSED_SIZE, PICKLE, PRETTY, PYTHON, SERIALIZER, WITH,
+    JSON_LAYOUTS, KINDS, LEVEL, MAX_DECOMPRESSED_SIZE, PICKLE, PRETTY, SERIALIZER, WITH,
 };
 
 /// What the attributes of one type say.
 #[derive(Default)]
 pub(crate) struct Attrs {
     /// The serializer chosen, if any.
-    pub(crate) kind: Option<Chosen>,
+    pub(crate) kind: Attr<Kind>,
     /// `crate = "..."`: where the generated code finds `result-serializers`.
-    pub(crate) krate: Option<syn::Path>,
+    pub(crate) krate: Attr<syn::Path>,
     /// `compress = ...`: compression around the serializer.
-    pub(crate) compress: Option<Compress>,
+    pub(crate) compress: Attr<Compress>,
     /// The first `#[serializer(...)]` attribute, for errors about the attribute as a whole.
     pub(crate) first_attr: Option<Attribute>,
 }
 
-/// A serializer kind and the keyword that chose it.
-pub(crate) struct Chosen {
-    pub(crate) kind: Kind,
-    pub(crate) name: &'static str,
-    pub(crate) span: Span,
+/// A value that may be given once, with the word that gave it and where: the same word again
+/// is reported as a duplicate, another word of the same choice (a second serializer, a second
+/// layout) as a conflict; each with a note at the first.
+pub(crate) struct Attr<T> {
+    value: Option<(&'static str, Span, T)>,
+}
+
+impl<T> Default for Attr<T> {
+    fn default() -> Self {
+        Attr { value: None }
+    }
+}
+
+impl<T> Attr<T> {
+    /// Keeps `value`, given by the key `name` at `span`, or reports it as a duplicate.
+    pub(crate) fn set(&mut self, errors: &mut Errors, name: &'static str, span: Span, value: T) {
+        self.choose(errors, name, span, value, |_| String::new());
+    }
+
+    /// Keeps `value`, chosen by the word `name` at `span`; a second choice is a duplicate of
+    /// the same word or a conflict with another, which `conflict` words from the first's name.
+    pub(crate) fn choose(
+        &mut self,
+        errors: &mut Errors,
+        name: &'static str,
+        span: Span,
+        value: T,
+        conflict: impl FnOnce(&str) -> String,
+    ) {
+        match &self.value {
+            None => self.value = Some((name, span, value)),
+            Some((first, first_span, _)) if *first == name => {
+                duplicate(errors, name, span, *first_span);
+            }
+            Some((first, first_span, _)) => {
+                errors.at(span, conflict(first));
+                errors.at(*first_span, format!("`{first}` chosen here"));
+            }
+        }
+    }
+
+    pub(crate) fn get(&self) -> Option<&T> {
+        self.value.as_ref().map(|(_, _, value)| value)
+    }
 }
 
 /// `compress = "codec"` or `compress(codec = "...", level = N, max_decompressed_size = N)`.
@@ -37,7 +79,6 @@ pub(crate) struct Compress {
     pub(crate) codec: &'static str,
     pub(crate) level: Option<u32>,
     pub(crate) max_decompressed_size: Option<u64>,
-    pub(crate) span: Span,
 }
 
 /// The JSON layouts of `json(...)`.
@@ -46,6 +87,12 @@ pub(crate) enum JsonLayout {
     Compact,
     Pretty,
     Python,
+}
+
+/// Reports the key `name` at `second`, given already at `first`.
+pub(crate) fn duplicate(errors: &mut Errors, name: &str, second: Span, first: Span) {
+    errors.at(second, format!("duplicate `{name}`"));
+    errors.at(first, format!("first `{name}` here"));
 }
 
 /// How a type is serialized. Adding a kind: a word in `symbol.rs`, a variant here with its arm
@@ -113,10 +160,7 @@ fn parse_key(meta: &ParseNestedMeta<'_>, out: &mut Attrs, errors: &mut Errors) -
         }
         COMPRESS => {
             if let Some(compress) = parse_compress(meta, span, errors)? {
-                match &out.compress {
-                    Some(first) => duplicate(errors, COMPRESS, span, first.span),
-                    None => out.compress = Some(compress),
-                }
+                out.compress.set(errors, COMPRESS, span, compress);
             }
         }
         BINARY => {
@@ -146,10 +190,7 @@ fn parse_key(meta: &ParseNestedMeta<'_>, out: &mut Attrs, errors: &mut Errors) -
         }
         CRATE => {
             if let Some(path) = path_value(meta, CRATE, "\"result_serializers\"", errors)? {
-                match &out.krate {
-                    Some(first) => duplicate(errors, CRATE, span, first_span(first)),
-                    None => out.krate = Some(path),
-                }
+                out.krate.set(errors, CRATE, span, path);
             }
         }
         _ => {
@@ -172,39 +213,30 @@ fn parse_json_options(meta: &ParseNestedMeta<'_>, errors: &mut Errors) -> syn::R
         no_value(meta, JSON, errors)?;
         return Ok(JsonLayout::Compact);
     }
-    let mut chosen: Option<(&'static str, Span)> = None;
+    let mut chosen = Attr::default();
     meta.parse_nested_meta(|option| {
         let (word, span) = key_of(&option.path);
-        if let Some(&layout) = JSON_OPTIONS.iter().find(|layout| **layout == word) {
+        if let Some(&layout) = JSON_LAYOUTS.iter().find(|layout| **layout == word) {
             no_value(&option, layout, errors)?;
-            match chosen {
-                Some((first, first_span)) if first == layout => {
-                    duplicate(errors, layout, span, first_span);
-                }
-                Some((first, first_span)) => {
-                    errors.at(
-                        span,
-                        format!("`{layout}` and `{first}` are two layouts of `json`; keep one"),
-                    );
-                    errors.at(first_span, format!("`{first}` chosen here"));
-                }
-                None => chosen = Some((layout, span)),
-            }
+            let value = if layout == PRETTY {
+                JsonLayout::Pretty
+            } else {
+                JsonLayout::Python
+            };
+            chosen.choose(errors, layout, span, value, |first| {
+                format!("`{layout}` and `{first}` are two layouts of `json`; keep one")
+            });
         } else {
             errors.push(option.error(format!(
                 "unknown `json` option `{word}`; expected one of: {}{}",
-                one_of(JSON_OPTIONS),
-                did_you_mean(&word, JSON_OPTIONS)
+                one_of(JSON_LAYOUTS),
+                did_you_mean(&word, JSON_LAYOUTS)
             )));
             take_rest(&option)?;
         }
         Ok(())
     })?;
-    Ok(match chosen {
-        Some((PRETTY, _)) => JsonLayout::Pretty,
-        Some((PYTHON, _)) => JsonLayout::Python,
-        _ => JsonLayout::Compact,
-    })
+    Ok(chosen.get().copied().unwrap_or(JsonLayout::Compact))
 }
 
 fn codec_of(lit: &syn::LitStr, errors: &mut Errors) -> Option<(&'static str, Option<(u32, u32)>)> {
@@ -236,7 +268,6 @@ fn parse_compress(
             codec,
             level: None,
             max_decompressed_size: None,
-            span,
         }));
     }
     if !meta.input.peek(syn::token::Paren) {
@@ -307,37 +338,14 @@ fn parse_compress(
         codec,
         level,
         max_decompressed_size: max_size,
-        span,
     }))
 }
 
 /// Records the kind, or reports a second one.
 fn choose(out: &mut Attrs, errors: &mut Errors, name: &'static str, span: Span, kind: Kind) {
-    match &out.kind {
-        Some(first) if first.name == name => duplicate(errors, name, span, first.span),
-        Some(first) => {
-            errors.at(
-                span,
-                format!(
-                    "a type has one serializer: `{name}` conflicts with `{}`; keep one of them",
-                    first.name
-                ),
-            );
-            errors.at(first.span, format!("`{}` chosen here", first.name));
-        }
-        None => out.kind = Some(Chosen { kind, name, span }),
-    }
-}
-
-fn duplicate(errors: &mut Errors, name: &str, second: Span, first: Span) {
-    errors.at(second, format!("duplicate `{name}`"));
-    errors.at(first, format!("first `{name}` here"));
-}
-
-fn first_span(path: &syn::Path) -> Span {
-    path.segments
-        .first()
-        .map_or_else(Span::call_site, |segment| segment.ident.span())
+    out.kind.choose(errors, name, span, kind, |first| {
+        format!("a type has one serializer: `{name}` conflicts with `{first}`; keep one of them")
+    });
 }
 
 /// Reports `= value` or `(...)` after a word that takes neither, pointing at them.
@@ -383,7 +391,7 @@ fn path_value(
 }
 
 /// Everything up to the next comma, so that parsing goes on after a mistake.
-fn take_rest(meta: &ParseNestedMeta<'_>) -> syn::Result<TokenStream> {
+pub(crate) fn take_rest(meta: &ParseNestedMeta<'_>) -> syn::Result<TokenStream> {
     let mut rest = TokenStream::new();
     while !meta.input.is_empty() && !meta.input.peek(Token![,]) {
         rest.extend([meta.input.parse::<TokenTree>()?]);
@@ -411,20 +419,23 @@ mod tests {
         let (attrs, errors) = parse_attrs(&[parse_quote!(#[serializer(json(pretty))])]);
         assert!(errors.is_empty(), "{errors:?}");
         assert!(matches!(
-            attrs.kind.map(|k| k.kind),
+            attrs.kind.get(),
             Some(Kind::Json(JsonLayout::Pretty))
         ));
 
         let (attrs, _) = parse_attrs(&[parse_quote!(#[serializer(binary)])]);
-        assert!(matches!(attrs.kind.map(|k| k.kind), Some(Kind::Binary)));
+        assert!(matches!(attrs.kind.get(), Some(Kind::Binary)));
 
         let (attrs, errors) = parse_attrs(&[
             parse_quote!(#[serializer(with = my::Codec)]),
             parse_quote!(#[serializer(crate = "renamed")]),
         ]);
         assert!(errors.is_empty(), "{errors:?}");
-        assert!(matches!(attrs.kind.map(|k| k.kind), Some(Kind::With(_))));
-        assert!(attrs.krate.is_some_and(|path| path.is_ident("renamed")));
+        assert!(matches!(attrs.kind.get(), Some(Kind::With(_))));
+        assert!(attrs
+            .krate
+            .get()
+            .is_some_and(|path| path.is_ident("renamed")));
     }
 
     #[test]

@@ -8,6 +8,10 @@
 
 use std::collections::HashMap;
 
+#[allow(clippy::wildcard_imports)]
+use super::opcode::*;
+use crate::cursor::Cursor;
+
 /// What the walk found wrong, if anything.
 pub(super) enum Verdict {
     /// Within the limits, or not followed to the end (the decoder then reports the fault).
@@ -22,9 +26,19 @@ enum Slot {
     Object(usize),
 }
 
+/// How far one opcode took the walk.
+enum Step {
+    /// On to the next opcode.
+    Next,
+    /// `STOP`: the value is complete.
+    Stop,
+    /// The input ends, or holds what the decoder refuses (and reports) before it builds
+    /// anything: the walk goes no further.
+    Unfollowed,
+}
+
 struct Walk<'a> {
-    bytes: &'a [u8],
-    pos: usize,
+    input: Cursor<'a>,
     /// The children of each object, by number.
     children: Vec<Vec<usize>>,
     stack: Vec<Slot>,
@@ -32,35 +46,19 @@ struct Walk<'a> {
 }
 
 impl Walk<'_> {
-    fn take(&mut self, len: usize) -> Option<&[u8]> {
-        let taken = self.bytes.get(self.pos..self.pos.checked_add(len)?)?;
-        self.pos += len;
-        Some(taken)
-    }
-
-    fn uint(&mut self, len: usize) -> Option<u64> {
-        let bytes = self.take(len)?;
-        let mut padded = [0u8; 8];
-        padded.get_mut(..len)?.copy_from_slice(bytes);
-        Some(u64::from_le_bytes(padded))
-    }
-
-    fn line(&mut self) -> Option<&[u8]> {
-        let rest = self.bytes.get(self.pos..)?;
-        let end = rest.iter().position(|byte| *byte == b'\n')?;
-        self.pos += end + 1;
-        rest.get(..end)
-    }
-
     /// A memo index written as decimal text on a line of its own (protocol 0).
     fn text_index(&mut self) -> Option<u64> {
-        std::str::from_utf8(self.line()?).ok()?.trim().parse().ok()
+        std::str::from_utf8(self.input.line()?)
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
     }
 
     /// Skips `len` bytes of data after a length of `prefix` bytes.
     fn counted(&mut self, prefix: usize) -> Option<()> {
-        let len = usize::try_from(self.uint(prefix)?).ok()?;
-        self.take(len).map(drop)
+        let len = usize::try_from(self.input.uint_le(prefix)?).ok()?;
+        self.input.take(len).map(drop)
     }
 
     fn object(&mut self, children: Vec<usize>) -> usize {
@@ -112,122 +110,126 @@ impl Walk<'_> {
         Some(items)
     }
 
-    /// Follows one opcode; `None` stops the walk (the end, or a fault the decoder reports).
-    fn step(&mut self) -> Option<bool> {
-        let opcode = *self.take(1)?.first()?;
+    fn step(&mut self) -> Step {
+        self.follow().unwrap_or(Step::Unfollowed)
+    }
+
+    /// Follows one opcode; `None` where the walk cannot (see [`Step::Unfollowed`]).
+    fn follow(&mut self) -> Option<Step> {
+        let opcode = *self.input.take(1)?.first()?;
         match opcode {
-            b'.' => return Some(false),
-            b'(' => self.stack.push(Slot::Mark),
-            b'0' => {
+            STOP => return Some(Step::Stop),
+            MARK => self.stack.push(Slot::Mark),
+            POP => {
                 self.stack.pop()?;
             }
-            b'1' => drop(self.pop_to_mark()?),
-            b'2' => {
+            POP_MARK => drop(self.pop_to_mark()?),
+            DUP => {
                 let top = self.top()?;
                 self.stack.push(Slot::Object(top));
             }
             // Scalars, whatever their encoding.
-            b'F' | b'I' | b'L' | b'S' | b'V' => {
-                self.line()?;
+            FLOAT | INT | LONG | STRING | UNICODE => {
+                self.input.line()?;
                 self.push_new(Vec::new());
             }
-            b'J' => self.scalar(4)?,
-            b'K' => self.scalar(1)?,
-            b'M' => self.scalar(2)?,
-            b'G' => self.scalar(8)?,
-            b'N' | 0x88 | 0x89 => self.push_new(Vec::new()),
-            b'T' | b'X' | b'B' | 0x8b => {
+            BININT => self.scalar(4)?,
+            BININT1 => self.scalar(1)?,
+            BININT2 => self.scalar(2)?,
+            BINFLOAT => self.scalar(8)?,
+            NONE | NEWTRUE | NEWFALSE => self.push_new(Vec::new()),
+            BINSTRING | BINUNICODE | BINBYTES | LONG4 => {
                 self.counted(4)?;
                 self.push_new(Vec::new());
             }
-            b'U' | b'C' | 0x8c | 0x8a => {
+            SHORT_BINSTRING | SHORT_BINBYTES | SHORT_BINUNICODE | LONG1 => {
                 self.counted(1)?;
                 self.push_new(Vec::new());
             }
-            0x8d | 0x8e | 0x96 => {
+            BINUNICODE8 | BINBYTES8 | BYTEARRAY8 => {
                 self.counted(8)?;
                 self.push_new(Vec::new());
             }
             // Globals: the decoder refuses all but a few builtins.
-            b'c' => {
-                self.line()?;
-                self.line()?;
+            GLOBAL => {
+                self.input.line()?;
+                self.input.line()?;
                 self.push_new(Vec::new());
             }
-            0x93 => {
+            STACK_GLOBAL => {
                 self.pop_n(2)?;
                 self.push_new(Vec::new());
             }
             // Containers.
-            b']' | b'}' | b')' | 0x8f => self.push_new(Vec::new()),
-            b'l' | b't' | b'd' | 0x91 => {
+            EMPTY_LIST | EMPTY_DICT | EMPTY_TUPLE | EMPTY_SET => self.push_new(Vec::new()),
+            LIST | TUPLE | DICT | FROZENSET => {
                 let items = self.pop_to_mark()?;
                 self.push_new(items);
             }
-            0x85..=0x87 => {
-                let items = self.pop_n(usize::from(opcode - 0x84))?;
+            TUPLE1..=TUPLE3 => {
+                let items = self.pop_n(usize::from(opcode - TUPLE1 + 1))?;
                 self.push_new(items);
             }
-            b'a' => {
+            APPEND => {
                 let item = self.pop()?;
                 self.extend_top(vec![item])?;
             }
-            b's' => {
+            SETITEM => {
                 let pair = self.pop_n(2)?;
                 self.extend_top(pair)?;
             }
-            b'e' | b'u' | 0x90 => {
+            APPENDS | SETITEMS | ADDITEMS => {
                 let items = self.pop_to_mark()?;
                 self.extend_top(items)?;
             }
             // Calls and object construction: their arguments end up inside the result.
-            b'R' | 0x81 => {
+            REDUCE | NEWOBJ => {
                 let args = self.pop_n(2)?;
                 self.push_new(args);
             }
-            0x92 => {
+            NEWOBJ_EX => {
                 let args = self.pop_n(3)?;
                 self.push_new(args);
             }
-            b'b' => {
+            BUILD => {
                 let state = self.pop()?;
                 self.extend_top(vec![state])?;
             }
             // The memo.
-            b'p' => {
+            PUT => {
                 let index = self.text_index()?;
                 let top = self.top()?;
                 self.memo.insert(index, top);
             }
-            b'q' | b'r' => {
-                let index = self.uint(if opcode == b'q' { 1 } else { 4 })?;
+            BINPUT | LONG_BINPUT => {
+                let index = self.input.uint_le(if opcode == BINPUT { 1 } else { 4 })?;
                 let top = self.top()?;
                 self.memo.insert(index, top);
             }
-            0x94 => {
+            MEMOIZE => {
                 let index = self.memo.len() as u64;
                 let top = self.top()?;
                 self.memo.insert(index, top);
             }
-            b'g' | b'h' | b'j' => {
+            GET | BINGET | LONG_BINGET => {
                 let index = match opcode {
-                    b'g' => self.text_index()?,
-                    b'h' => self.uint(1)?,
-                    _ => self.uint(4)?,
+                    GET => self.text_index()?,
+                    BINGET => self.input.uint_le(1)?,
+                    _ => self.input.uint_le(4)?,
                 };
                 let object = *self.memo.get(&index)?;
                 self.stack.push(Slot::Object(object));
             }
-            0x80 => drop(self.take(1)?),
-            0x95 => drop(self.take(8)?),
+            PROTO => drop(self.input.take(1)?),
+            FRAME => drop(self.input.take(8)?),
             // Anything else (persistent ids, extensions, buffers): the decoder refuses it.
             _ => return None,
         }
-        Some(true)
+        Some(Step::Next)
     }
 
     fn scalar(&mut self, len: usize) -> Option<()> {
-        self.take(len)?;
+        self.input.take(len)?;
         self.push_new(Vec::new());
         Some(())
     }
@@ -236,17 +238,16 @@ impl Walk<'_> {
 /// Depth and expanded size of the value `bytes` unpickles to, checked against the limits.
 pub(super) fn check(bytes: &[u8], max_depth: usize, max_objects: u64) -> Verdict {
     let mut walk = Walk {
-        bytes,
-        pos: 0,
+        input: Cursor::new(bytes),
         children: Vec::new(),
         stack: Vec::new(),
         memo: HashMap::new(),
     };
     loop {
         match walk.step() {
-            Some(true) => continue,
-            Some(false) => break,
-            None => return Verdict::Fine,
+            Step::Next => continue,
+            Step::Stop => break,
+            Step::Unfollowed => return Verdict::Fine,
         }
     }
     let Some(root) = walk.pop() else {

@@ -6,7 +6,7 @@ use polars::prelude::{Column, DataFrame, DataType, NamedFrom, PlSmallStr, Series
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 
-use crate::ErrorKind;
+use crate::error::ErrorKind;
 
 /// A JSON object with its keys in document order.
 struct Ordered<V>(Vec<(String, V)>);
@@ -35,10 +35,8 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for Ordered<V> {
     }
 }
 
-fn invalid(reason: String) -> ErrorKind {
-    ErrorKind::InvalidOption {
-        reason: format!("not pandas' columns layout: {reason}").into(),
-    }
+fn not_pandas_columns(reason: String) -> ErrorKind {
+    ErrorKind::malformed(format!("not pandas' columns layout: {reason}"))
 }
 
 pub(super) fn read(bytes: &[u8]) -> Result<DataFrame, ErrorKind> {
@@ -66,7 +64,7 @@ pub(super) fn read(bytes: &[u8]) -> Result<DataFrame, ErrorKind> {
                 .zip(&labels)
                 .all(|((label, _), expected)| label == expected);
         if !same_labels {
-            return Err(invalid(format!(
+            return Err(not_pandas_columns(format!(
                 "column `{name}` has other row labels than the first column"
             )));
         }
@@ -97,9 +95,9 @@ fn column(name: &str, values: &[Value]) -> Result<Series, ErrorKind> {
             .iter()
             .map(|value| match value {
                 Value::Null => Ok(None),
-                Value::Number(number) => exact_f64(number)
-                    .map(Some)
-                    .ok_or_else(|| invalid(format!("column `{name}`: {number} is no exact float"))),
+                Value::Number(number) => exact_f64(number).map(Some).ok_or_else(|| {
+                    not_pandas_columns(format!("column `{name}`: {number} is no exact float"))
+                }),
                 _ => Ok(None),
             })
             .collect::<Result<Vec<Option<f64>>, _>>()?;
@@ -109,7 +107,7 @@ fn column(name: &str, values: &[Value]) -> Result<Series, ErrorKind> {
         let cells: Vec<Option<&str>> = values.iter().map(Value::as_str).collect();
         return Ok(Series::new(name, cells));
     }
-    Err(invalid(format!(
+    Err(not_pandas_columns(format!(
         "column `{name}` mixes JSON types or holds arrays or objects"
     )))
 }

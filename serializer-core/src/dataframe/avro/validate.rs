@@ -11,8 +11,9 @@ use std::io::Read;
 
 use serde_json::Value;
 
-use super::bounds::{self, SNAPPY_MAX_RATIO};
-use crate::ErrorKind;
+use crate::cursor::Cursor;
+use crate::dataframe::bounds::{SLACK, SNAPPY_MAX_RATIO};
+use crate::error::ErrorKind;
 
 const MAGIC: &[u8] = b"Obj\x01";
 const SYNC_LEN: usize = 16;
@@ -20,9 +21,6 @@ const SYNC_LEN: usize = 16;
 const MAX_DEPTH: usize = 64;
 /// How many values that take no bytes (nulls, empty records) one count may repeat.
 const MAX_EMPTY_REPEATS: u64 = 1 << 20;
-fn malformed(reason: impl Into<String>) -> ErrorKind {
-    bounds::malformed(format!("avro: {}", reason.into()))
-}
 
 /// A schema, with named types resolved through [`Schemas::named`].
 #[derive(Debug, Clone)]
@@ -51,7 +49,7 @@ struct Schemas {
 impl Schemas {
     fn parse(&mut self, json: &Value, namespace: &str, depth: usize) -> Result<Schema, ErrorKind> {
         if depth > MAX_DEPTH {
-            return Err(malformed("the schema nests too deeply"));
+            return Err(ErrorKind::malformed("the schema nests too deeply"));
         }
         match json {
             Value::String(name) => Ok(self
@@ -65,7 +63,7 @@ impl Schemas {
             Value::Object(object) => {
                 let kind = object
                     .get("type")
-                    .ok_or_else(|| malformed("a schema has no type"))?;
+                    .ok_or_else(|| ErrorKind::malformed("a schema has no type"))?;
                 let Value::String(kind) = kind else {
                     return self.parse(kind, namespace, depth + 1);
                 };
@@ -85,13 +83,13 @@ impl Schemas {
                         let fields = object
                             .get("fields")
                             .and_then(Value::as_array)
-                            .ok_or_else(|| malformed("a record has no fields"))?;
+                            .ok_or_else(|| ErrorKind::malformed("a record has no fields"))?;
                         let fields = fields
                             .iter()
                             .map(|field| {
                                 let kind = field
                                     .get("type")
-                                    .ok_or_else(|| malformed("a field has no type"))?;
+                                    .ok_or_else(|| ErrorKind::malformed("a field has no type"))?;
                                 self.parse(kind, namespace, depth + 1)
                             })
                             .collect::<Result<_, _>>()?;
@@ -108,7 +106,7 @@ impl Schemas {
                         self.parse(
                             object
                                 .get("items")
-                                .ok_or_else(|| malformed("an array has no items"))?,
+                                .ok_or_else(|| ErrorKind::malformed("an array has no items"))?,
                             namespace,
                             depth + 1,
                         )?,
@@ -117,7 +115,7 @@ impl Schemas {
                         self.parse(
                             object
                                 .get("values")
-                                .ok_or_else(|| malformed("a map has no values"))?,
+                                .ok_or_else(|| ErrorKind::malformed("a map has no values"))?,
                             namespace,
                             depth + 1,
                         )?,
@@ -126,22 +124,22 @@ impl Schemas {
                         let size = object
                             .get("size")
                             .and_then(Value::as_u64)
-                            .ok_or_else(|| malformed("a fixed has no size"))?;
+                            .ok_or_else(|| ErrorKind::malformed("a fixed has no size"))?;
                         Schema::Fixed(
                             usize::try_from(size)
-                                .map_err(|_| malformed("a fixed size is too large"))?,
+                                .map_err(|_| ErrorKind::malformed("a fixed size is too large"))?,
                         )
                     }
-                    other => self
-                        .primitive(other)
-                        .ok_or_else(|| malformed(format!("unknown schema type `{other}`")))?,
+                    other => self.primitive(other).ok_or_else(|| {
+                        ErrorKind::malformed(format!("unknown schema type `{other}`"))
+                    })?,
                 };
                 if matches!(kind.as_str(), "record" | "error" | "enum" | "fixed") {
                     self.named.insert(full, schema.clone());
                 }
                 Ok(schema)
             }
-            _ => Err(malformed(
+            _ => Err(ErrorKind::malformed(
                 "a schema is neither a name, a union nor an object",
             )),
         }
@@ -169,52 +167,43 @@ impl Schemas {
     }
 }
 
-/// Bytes being read, each read checked against what is left.
-struct Cursor<'a> {
-    bytes: &'a [u8],
-    pos: usize,
+/// The reads of Avro's binary encoding on a [`Cursor`], each an error where the bytes run out.
+trait Avro<'a> {
+    /// Exactly `len` bytes.
+    fn declared(&mut self, len: usize) -> Result<&'a [u8], ErrorKind>;
+    /// A zigzag varint.
+    fn long(&mut self) -> Result<i64, ErrorKind>;
+    /// A varint that must not be negative.
+    fn length(&mut self) -> Result<usize, ErrorKind>;
 }
 
-impl<'a> Cursor<'a> {
-    fn take(&mut self, len: usize) -> Result<&'a [u8], ErrorKind> {
-        let end = self
-            .pos
-            .checked_add(len)
-            .filter(|end| *end <= self.bytes.len());
-        let end = end.ok_or_else(|| {
-            malformed(format!(
-                "{len} bytes are declared, {} remain",
-                self.bytes.len() - self.pos
-            ))
-        })?;
-        let taken = self.bytes.get(self.pos..end).unwrap_or_default();
-        self.pos = end;
-        Ok(taken)
+impl<'a> Avro<'a> for Cursor<'a> {
+    fn declared(&mut self, len: usize) -> Result<&'a [u8], ErrorKind> {
+        let remaining = self.remaining();
+        self.take(len).ok_or_else(|| {
+            ErrorKind::malformed(format!("{len} bytes are declared, {remaining} remain"))
+        })
     }
 
-    /// A zigzag varint.
     fn long(&mut self) -> Result<i64, ErrorKind> {
         let mut value: u64 = 0;
         for shift in (0..70).step_by(7) {
-            let byte = *self.take(1)?.first().unwrap_or(&0);
+            let byte = *self.declared(1)?.first().unwrap_or(&0);
             if shift == 63 && byte > 1 {
-                return Err(malformed("a varint overflows 64 bits"));
+                return Err(ErrorKind::malformed("a varint overflows 64 bits"));
             }
             value |= u64::from(byte & 0x7f) << shift;
             if byte & 0x80 == 0 {
                 return Ok(((value >> 1) as i64) ^ -((value & 1) as i64));
             }
         }
-        Err(malformed("a varint is longer than 10 bytes"))
+        Err(ErrorKind::malformed("a varint is longer than 10 bytes"))
     }
 
     fn length(&mut self) -> Result<usize, ErrorKind> {
         let length = self.long()?;
-        usize::try_from(length).map_err(|_| malformed(format!("a length is negative ({length})")))
-    }
-
-    fn remaining(&self) -> usize {
-        self.bytes.len() - self.pos
+        usize::try_from(length)
+            .map_err(|_| ErrorKind::malformed(format!("a length is negative ({length})")))
     }
 }
 
@@ -225,25 +214,25 @@ fn walk(
     depth: usize,
 ) -> Result<(), ErrorKind> {
     if depth > MAX_DEPTH {
-        return Err(malformed("a value nests too deeply"));
+        return Err(ErrorKind::malformed("a value nests too deeply"));
     }
     match schema {
         Schema::Null => Ok(()),
-        Schema::Boolean => match data.take(1)? {
+        Schema::Boolean => match data.declared(1)? {
             [0 | 1] => Ok(()),
-            _ => Err(malformed("a boolean is neither 0 nor 1")),
+            _ => Err(ErrorKind::malformed("a boolean is neither 0 nor 1")),
         },
         Schema::Int | Schema::Long => data.long().map(drop),
-        Schema::Float => data.take(4).map(drop),
-        Schema::Double => data.take(8).map(drop),
+        Schema::Float => data.declared(4).map(drop),
+        Schema::Double => data.declared(8).map(drop),
         Schema::Bytes => {
             let len = data.length()?;
-            data.take(len).map(drop)
+            data.declared(len).map(drop)
         }
-        Schema::Fixed(size) => data.take(*size).map(drop),
+        Schema::Fixed(size) => data.declared(*size).map(drop),
         Schema::Enum(symbols) => match u64::try_from(data.long()?) {
             Ok(index) if index < *symbols => Ok(()),
-            _ => Err(malformed("an enum index is out of range")),
+            _ => Err(ErrorKind::malformed("an enum index is out of range")),
         },
         Schema::Union(branches) => {
             let index = data.long()?;
@@ -251,7 +240,7 @@ fn walk(
                 .ok()
                 .and_then(|index| branches.get(index))
                 .ok_or_else(|| {
-                    malformed(format!(
+                    ErrorKind::malformed(format!(
                         "union branch {index} of {} does not exist",
                         branches.len()
                     ))
@@ -264,14 +253,13 @@ fn walk(
         Schema::Array(items) => blocks(data, |data| walk(schemas, items, data, depth + 1)),
         Schema::Map(values) => blocks(data, |data| {
             let len = data.length()?;
-            data.take(len)?;
+            data.declared(len)?;
             walk(schemas, values, data, depth + 1)
         }),
         Schema::Named(name) => {
-            let named = schemas
-                .named
-                .get(name)
-                .ok_or_else(|| malformed(format!("the schema names an unknown type `{name}`")))?;
+            let named = schemas.named.get(name).ok_or_else(|| {
+                ErrorKind::malformed(format!("the schema names an unknown type `{name}`"))
+            })?;
             walk(schemas, named, data, depth + 1)
         }
     }
@@ -284,10 +272,12 @@ fn repeat(
     mut item: impl FnMut(&mut Cursor<'_>) -> Result<(), ErrorKind>,
 ) -> Result<(), ErrorKind> {
     for done in 0..count {
-        let before = data.pos;
+        let before = data.pos();
         item(data)?;
-        if data.pos == before && count - done > MAX_EMPTY_REPEATS {
-            return Err(malformed(format!("{count} values that take no bytes")));
+        if data.pos() == before && count - done > MAX_EMPTY_REPEATS {
+            return Err(ErrorKind::malformed(format!(
+                "{count} values that take no bytes"
+            )));
         }
     }
     Ok(())
@@ -318,7 +308,9 @@ fn decompress(codec: &str, block: &[u8]) -> Result<Vec<u8>, ErrorKind> {
             let mut out = Vec::new();
             flate2::read::DeflateDecoder::new(block)
                 .read_to_end(&mut out)
-                .map_err(|err| malformed(format!("a deflate block is corrupt: {err}")))?;
+                .map_err(|err| {
+                    ErrorKind::malformed(format!("a deflate block is corrupt: {err}"))
+                })?;
             Ok(out)
         }
         "snappy" => {
@@ -326,27 +318,28 @@ fn decompress(codec: &str, block: &[u8]) -> Result<Vec<u8>, ErrorKind> {
                 .get(..block.len().saturating_sub(4))
                 .unwrap_or_default();
             let declared = snap::raw::decompress_len(compressed)
-                .map_err(|err| malformed(format!("a snappy block is corrupt: {err}")))?;
-            if declared as u64 > (compressed.len() as u64).saturating_mul(SNAPPY_MAX_RATIO) + 64 {
-                return Err(malformed(format!(
+                .map_err(|err| ErrorKind::malformed(format!("a snappy block is corrupt: {err}")))?;
+            if declared as u64 > (compressed.len() as u64).saturating_mul(SNAPPY_MAX_RATIO) + SLACK
+            {
+                return Err(ErrorKind::malformed(format!(
                     "a snappy block of {} bytes claims {declared} bytes uncompressed",
                     compressed.len()
                 )));
             }
             snap::raw::Decoder::new()
                 .decompress_vec(compressed)
-                .map_err(|err| malformed(format!("a snappy block is corrupt: {err}")))
+                .map_err(|err| ErrorKind::malformed(format!("a snappy block is corrupt: {err}")))
         }
-        other => Err(malformed(format!(
+        other => Err(ErrorKind::malformed(format!(
             "the codec `{other}` is not read (null, deflate and snappy are)"
         ))),
     }
 }
 
 pub(super) fn check(bytes: &[u8]) -> Result<(), ErrorKind> {
-    let mut input = Cursor { bytes, pos: 0 };
-    if input.take(MAGIC.len()).ok() != Some(MAGIC) {
-        return Err(malformed(
+    let mut input = Cursor::new(bytes);
+    if input.declared(MAGIC.len()).ok() != Some(MAGIC) {
+        return Err(ErrorKind::malformed(
             "not an Avro object container file: it does not start with `Obj\\x01`",
         ));
     }
@@ -361,16 +354,16 @@ pub(super) fn check(bytes: &[u8]) -> Result<(), ErrorKind> {
         }
         repeat(&mut input, count.unsigned_abs(), |input| {
             let key_len = input.length()?;
-            let key = String::from_utf8_lossy(input.take(key_len)?).into_owned();
+            let key = String::from_utf8_lossy(input.declared(key_len)?).into_owned();
             let value_len = input.length()?;
-            metadata.insert(key, input.take(value_len)?.to_vec());
+            metadata.insert(key, input.declared(value_len)?.to_vec());
             Ok(())
         })?;
     }
-    let sync = input.take(SYNC_LEN)?;
+    let sync = input.declared(SYNC_LEN)?;
     let schema_json: Value =
         serde_json::from_slice(metadata.get("avro.schema").map_or(&b""[..], Vec::as_slice))
-            .map_err(|err| malformed(format!("the schema is not JSON: {err}")))?;
+            .map_err(|err| ErrorKind::malformed(format!("the schema is not JSON: {err}")))?;
     let mut schemas = Schemas::default();
     let schema = schemas.parse(&schema_json, "", 0)?;
     let codec = metadata.get("avro.codec").map_or_else(
@@ -379,23 +372,20 @@ pub(super) fn check(bytes: &[u8]) -> Result<(), ErrorKind> {
     );
 
     while input.remaining() > 0 {
-        let count =
-            u64::try_from(input.long()?).map_err(|_| malformed("a block count is negative"))?;
+        let count = u64::try_from(input.long()?)
+            .map_err(|_| ErrorKind::malformed("a block count is negative"))?;
         let size = input.length()?;
-        let data = decompress(&codec, input.take(size)?)?;
-        let mut rows = Cursor {
-            bytes: &data,
-            pos: 0,
-        };
+        let data = decompress(&codec, input.declared(size)?)?;
+        let mut rows = Cursor::new(&data);
         repeat(&mut rows, count, |rows| walk(&schemas, &schema, rows, 0))?;
         if rows.remaining() != 0 {
-            return Err(malformed(format!(
+            return Err(ErrorKind::malformed(format!(
                 "a block has {} bytes after its {count} rows",
                 rows.remaining()
             )));
         }
-        if input.take(SYNC_LEN)? != sync {
-            return Err(malformed(
+        if input.declared(SYNC_LEN)? != sync {
+            return Err(ErrorKind::malformed(
                 "a block does not end with the file's sync marker",
             ));
         }

@@ -1,0 +1,68 @@
+//! Arrow IPC (feather): the file parsed once (`file`), its declared sizes checked
+//! (`validate`), compressed buffers decompressed on every core (`inflate`), then polars'
+//! stream or file reader; polars' writer.
+
+mod file;
+mod inflate;
+mod validate;
+
+use std::io::{Cursor, Write};
+
+use polars::error::PolarsError;
+use polars::polars_utils::compression::ZstdLevel;
+use polars::prelude::{DataFrame, IpcReader, IpcStreamReader, IpcWriter, SerReader, SerWriter};
+
+use self::file::IpcFile;
+use super::columns;
+use super::options::{IpcCompression, IpcOptions};
+use crate::error::ErrorKind;
+
+pub(super) fn read(ipc: &IpcOptions, bytes: &[u8]) -> Result<DataFrame, ErrorKind> {
+    let file = IpcFile::parse(bytes)?;
+    validate::check(&file)?;
+    if let Some(stream) = inflate::to_stream(&file)? {
+        let mut reader = IpcStreamReader::new(stream);
+        if let Some(selected) = &ipc.columns {
+            columns::check(&reader.arrow_schema().map_err(ErrorKind::Polars)?, selected)?;
+        }
+        return reader
+            .with_columns(ipc.columns.clone())
+            .finish()
+            .map_err(ErrorKind::Polars);
+    }
+    let mut reader = IpcReader::new(Cursor::new(bytes));
+    if let Some(selected) = &ipc.columns {
+        columns::check(&*reader.schema().map_err(ErrorKind::Polars)?, selected)?;
+    }
+    reader
+        .with_columns(ipc.columns.clone())
+        .finish()
+        .map_err(ErrorKind::Polars)
+}
+
+pub(super) fn write<W: Write>(
+    ipc: &IpcOptions,
+    frame: &mut DataFrame,
+    writer: W,
+) -> Result<(), ErrorKind> {
+    IpcWriter::new(writer)
+        .with_compression(compression(ipc.compression).map_err(ErrorKind::Polars)?)
+        .finish(frame)
+        .map_err(ErrorKind::Polars)
+}
+
+fn compression(
+    compression: IpcCompression,
+) -> Result<Option<polars::prelude::IpcCompression>, PolarsError> {
+    use polars::prelude::IpcCompression as Polars;
+    Ok(match compression {
+        IpcCompression::Uncompressed => None,
+        IpcCompression::Lz4 => Some(Polars::LZ4),
+        IpcCompression::Zstd(level) => Some(Polars::ZSTD(
+            level
+                .map(|l| ZstdLevel::try_new(l.get()))
+                .transpose()?
+                .unwrap_or_default(),
+        )),
+    })
+}

@@ -1,0 +1,90 @@
+//! JSON: one document of records (or pandas' columns layout, `pandas`) and newline-delimited
+//! JSON, through polars' reader and writer.
+
+mod pandas;
+
+use std::io::{Cursor, Write};
+use std::num::NonZeroUsize;
+use std::sync::Arc;
+
+use polars::prelude::{
+    DataFrame, DataType, JsonFormat, JsonReader, JsonWriter, PlSmallStr, Schema, SerReader,
+    SerWriter,
+};
+
+use super::options::{JsonLayout, JsonOptions, NdJsonOptions};
+use crate::error::ErrorKind;
+
+pub(super) fn read(json: &JsonOptions, bytes: &[u8]) -> Result<DataFrame, ErrorKind> {
+    match json.layout {
+        JsonLayout::PandasColumns => pandas::read(bytes),
+        JsonLayout::Records => read_json(
+            json.infer_schema_length,
+            json.schema.as_deref(),
+            bytes,
+            JsonFormat::Json,
+        ),
+    }
+}
+
+pub(super) fn read_lines(ndjson: &NdJsonOptions, bytes: &[u8]) -> Result<DataFrame, ErrorKind> {
+    read_json(
+        ndjson.infer_schema_length,
+        ndjson.schema.as_deref(),
+        bytes,
+        JsonFormat::JsonLines,
+    )
+}
+
+/// Writes one document (`JsonFormat::Json`) or one line per row (`JsonFormat::JsonLines`).
+pub(super) fn write<W: Write>(
+    frame: &mut DataFrame,
+    writer: W,
+    format: JsonFormat,
+) -> Result<(), ErrorKind> {
+    refuse_non_finite(frame)?;
+    JsonWriter::new(writer)
+        .with_json_format(format)
+        .finish(frame)
+        .map_err(ErrorKind::Polars)
+}
+
+fn read_json(
+    infer_schema_length: Option<NonZeroUsize>,
+    schema: Option<&[(String, DataType)]>,
+    bytes: &[u8],
+    format: JsonFormat,
+) -> Result<DataFrame, ErrorKind> {
+    let mut reader = JsonReader::new(Cursor::new(bytes))
+        .with_json_format(format)
+        .infer_schema_len(infer_schema_length);
+    if let Some(schema) = schema {
+        reader = reader.with_schema(Arc::new(Schema::from_iter(
+            schema
+                .iter()
+                .map(|(name, dtype)| (PlSmallStr::from(name.as_str()), dtype.clone())),
+        )));
+    }
+    reader.finish().map_err(ErrorKind::Polars)
+}
+
+/// JSON has no NaN or infinity; polars would write `null`, another value.
+fn refuse_non_finite(frame: &DataFrame) -> Result<(), ErrorKind> {
+    for column in frame.columns() {
+        let series = column.as_materialized_series();
+        if !series.dtype().is_float() {
+            continue;
+        }
+        let floats = series.cast(&DataType::Float64).map_err(ErrorKind::Polars)?;
+        let found = floats
+            .f64()
+            .map_err(ErrorKind::Polars)?
+            .iter()
+            .flatten()
+            .find(|value| !value.is_finite());
+        if let Some(value) = found {
+            return Err(ErrorKind::NonFiniteFloat { value });
+        }
+    }
+    Ok(())
+}
