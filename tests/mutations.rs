@@ -1,6 +1,7 @@
 //! Mutation harness for every serializer, file type and codec: valid outputs and the Prefect
-//! vectors, truncated, bit-flipped, spliced, repeated and replaced by random bytes, must each
-//! read as a value or an `Error`: no panic, no abort, no hang.
+//! vectors, truncated, bit-flipped, spliced, repeated, replaced by random bytes, with junk or
+//! zeros appended or prepended, and followed by a second output, must each read as a value or
+//! an `Error`: no panic, no abort, no hang.
 //!
 //! Decoding runs in a child process (this binary again), so that a panic or an abort is
 //! observed instead of ending the run; the child's address space is capped at 8 GiB, so that
@@ -64,15 +65,34 @@ enum Mutation {
     Spliced,
     Repeated,
     Random,
+    /// Junk or zeros after the output.
+    Appended,
+    /// Junk or zeros before the output.
+    Prepended,
+    /// A second output after the first.
+    Concatenated,
 }
 
-const MUTATIONS: [Mutation; 5] = [
+const MUTATIONS: [Mutation; 8] = [
     Mutation::Truncated,
     Mutation::BitFlipped,
     Mutation::Spliced,
     Mutation::Repeated,
     Mutation::Random,
+    Mutation::Appended,
+    Mutation::Prepended,
+    Mutation::Concatenated,
 ];
+
+/// Up to 64 random bytes, or as many zeros.
+fn junk_or_zeros(rng: &mut Rng) -> Vec<u8> {
+    let len = 1 + rng.below(64);
+    if rng.below(2) == 0 {
+        vec![0; len]
+    } else {
+        (0..len).map(|_| rng.next() as u8).collect()
+    }
+}
 
 fn mutate(rng: &mut Rng, seeds: &[Vec<u8>], mutation: Mutation) -> Vec<u8> {
     let seed = &seeds[rng.below(seeds.len())];
@@ -106,6 +126,11 @@ fn mutate(rng: &mut Rng, seeds: &[Vec<u8>], mutation: Mutation) -> Vec<u8> {
             let len = rng.below(4096);
             bytes = (0..len).map(|_| rng.next() as u8).collect();
         }
+        Mutation::Appended => bytes.extend(junk_or_zeros(rng)),
+        Mutation::Prepended => {
+            bytes.splice(0..0, junk_or_zeros(rng));
+        }
+        Mutation::Concatenated => bytes.extend_from_slice(&seeds[rng.below(seeds.len())]),
     }
     bytes
 }

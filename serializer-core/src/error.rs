@@ -97,6 +97,14 @@ pub enum ErrorKind {
     #[error("the compressed data is corrupt: {0}")]
     Decompress(#[source] io::Error),
 
+    /// The compressed input goes on after its last stream or frame with bytes its format does
+    /// not define there (zlib defines nothing after its stream; LZ4 only further frames).
+    #[error("the input goes on at byte {offset}, after the last compressed stream, with bytes the format does not define there")]
+    TrailingInput {
+        /// Where the first byte that was not read stands in the input.
+        offset: u64,
+    },
+
     /// The input decompresses to more than the serializer's bound: a decompression bomb, or
     /// a bound set too low.
     #[error("the data decompresses to more than {limit} bytes, the bound set for it")]

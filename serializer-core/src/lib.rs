@@ -22,6 +22,10 @@
 //!
 //! A type names its serializer once through [`ResultSerializer`], usually derived with
 //! `#[derive(ResultSerializer)]` from the `result-serializers` crate.
+//!
+//! # The whole input, or an error
+//!
+#![doc = include_str!("../docs/whole-input.md")]
 #![forbid(unsafe_code)]
 
 mod binary;

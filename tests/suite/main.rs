@@ -23,9 +23,24 @@ mod prefect_vectors;
 mod properties;
 mod python;
 mod streaming;
+mod whole_input;
 mod workload_w1;
 
 use result_serializers::{Error, ErrorKind, Operation};
+
+/// Hands the bytes through unchanged: what a codec decodes, seen as it is.
+#[derive(Debug, Clone, Copy)]
+struct Passthrough;
+
+impl result_serializers::Serializer<Vec<u8>> for Passthrough {
+    fn serialize(&self, value: &Vec<u8>) -> Result<Vec<u8>, Error> {
+        Ok(value.clone())
+    }
+
+    fn deserialize(&self, bytes: &[u8]) -> Result<Vec<u8>, Error> {
+        Ok(bytes.to_vec())
+    }
+}
 
 /// Prefect 1.4.1's golden vectors, kept in the repository.
 fn vectors_dir() -> std::path::PathBuf {

@@ -13,7 +13,7 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{self, Serialize, SerializeMap, SerializeSeq};
 use serde_json::Value;
 
-use crate::{vectors_dir, DeserializeAs};
+use crate::{vectors_dir, DeserializeAs, Passthrough};
 
 /// What a check made of a vector.
 #[derive(Debug)]
@@ -401,19 +401,6 @@ fn decompress(codec: Codec, bytes: &[u8]) -> Vec<u8> {
     CompressedSerializer::new(Passthrough, Compression::new(codec))
         .deserialize(bytes)
         .unwrap()
-}
-
-/// Hands the bytes through unchanged.
-struct Passthrough;
-
-impl Serializer<Vec<u8>> for Passthrough {
-    fn serialize(&self, value: &Vec<u8>) -> Result<Vec<u8>, result_serializers::Error> {
-        Ok(value.clone())
-    }
-
-    fn deserialize(&self, bytes: &[u8]) -> Result<Vec<u8>, result_serializers::Error> {
-        Ok(bytes.to_vec())
-    }
 }
 
 fn check_base(vector: &Value) -> Outcome {

@@ -37,10 +37,16 @@ impl<'a> IpcFile<'a> {
     /// Parses the footer, found from the end as the readers find it (whatever the file starts
     /// with), and every block it lists.
     pub(super) fn parse(bytes: &'a [u8]) -> Result<Self, ErrorKind> {
-        let footer = footer(bytes)?;
-        let blocks = footer.dictionaries().into_iter().flatten();
-        let batches = blocks
+        let (footer, footer_start) = footer(bytes)?;
+        let blocks: Vec<&Block> = footer
+            .dictionaries()
+            .into_iter()
+            .flatten()
             .chain(footer.recordBatches().into_iter().flatten())
+            .collect();
+        check_layout(bytes, &blocks, footer_start)?;
+        let batches = blocks
+            .into_iter()
             .map(|block| batch_at(bytes, block))
             .collect::<Result<_, _>>()?;
         Ok(IpcFile { bytes, batches })
@@ -75,7 +81,8 @@ fn le_i32(bytes: &[u8]) -> Option<i32> {
     Some(i32::from_le_bytes(bytes.get(..4)?.try_into().ok()?))
 }
 
-fn footer(bytes: &[u8]) -> Result<arrow_ipc::Footer<'_>, ErrorKind> {
+/// The footer, and where it starts.
+fn footer(bytes: &[u8]) -> Result<(arrow_ipc::Footer<'_>, usize), ErrorKind> {
     if bytes.len() < MAGIC.len() + 4 || !bytes.ends_with(MAGIC) {
         return Err(ErrorKind::malformed(
             "not an Arrow IPC file: it does not end with `ARROW1`",
@@ -87,8 +94,52 @@ fn footer(bytes: &[u8]) -> Result<arrow_ipc::Footer<'_>, ErrorKind> {
     let footer_start = footer_end
         .checked_sub(footer_len)
         .ok_or_else(|| ErrorKind::malformed("the footer is longer than the file"))?;
-    arrow_ipc::root_as_footer(slice(bytes, footer_start, footer_len, "footer")?)
-        .map_err(|err| ErrorKind::malformed(format!("the footer is not valid: {err}")))
+    let footer = arrow_ipc::root_as_footer(slice(bytes, footer_start, footer_len, "footer")?)
+        .map_err(|err| ErrorKind::malformed(format!("the footer is not valid: {err}")))?;
+    Ok((footer, footer_start))
+}
+
+/// An IPC file is `ARROW1` and padding, the schema message, the blocks, an optional
+/// end-of-stream marker, then the footer, whose offsets count from the file's first byte.
+/// Bytes before `ARROW1` or between the last message and the footer are another file's or
+/// junk: the footer's offsets would read the wrong bytes (two files one after the other read
+/// as the first one's batches), so they are refused.
+fn check_layout(bytes: &[u8], blocks: &[&Block], footer_start: usize) -> Result<(), ErrorKind> {
+    /// The end-of-stream marker, and its form before Arrow 0.15.
+    const END_OF_STREAM: [&[u8]; 3] = [&[0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0], &[0, 0, 0, 0], &[]];
+    if !bytes.starts_with(MAGIC) {
+        return Err(ErrorKind::malformed(
+            "not an Arrow IPC file: it does not start with `ARROW1`",
+        ));
+    }
+    // The schema message: `0xFFFFFFFF` and its length (older files: the length alone).
+    let schema_end = match (
+        le_i32(bytes.get(8..).unwrap_or_default()),
+        le_i32(bytes.get(12..).unwrap_or_default()),
+    ) {
+        (Some(-1), Some(len)) => 16 + i64::from(len),
+        (Some(len), _) => 12 + i64::from(len),
+        _ => 8,
+    };
+    let end = blocks
+        .iter()
+        .map(|block| {
+            block
+                .offset()
+                .saturating_add(i64::from(block.metaDataLength()))
+                .saturating_add(block.bodyLength())
+        })
+        .fold(schema_end, i64::max);
+    let between = usize::try_from(end)
+        .ok()
+        .and_then(|end| bytes.get(end..footer_start));
+    if !between.is_some_and(|between| END_OF_STREAM.contains(&between)) {
+        return Err(ErrorKind::malformed(format!(
+            "its footer starts at byte {footer_start}, but its messages end at byte {end}: the \
+             input is not one Arrow IPC file"
+        )));
+    }
+    Ok(())
 }
 
 /// The batch at a footer block: its message, and its buffers in the message body.

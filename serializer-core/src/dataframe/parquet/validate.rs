@@ -26,12 +26,14 @@ use crate::error::ErrorKind;
 /// decoded bytes instead.
 const BROTLI_MAX_RATIO: u64 = u64::MAX;
 
-/// Checks `metadata`, read from `bytes`, and the page headers of every column chunk.
+/// Checks `metadata`, read from `bytes`, the file's layout, and the page headers of every
+/// column chunk.
 pub(super) fn check(
     metadata: &FileMetadata,
     bytes: &[u8],
     max_decoded_bytes: u64,
 ) -> Result<(), ErrorKind> {
+    check_layout(metadata, bytes)?;
     let mut decoded = 0u64;
     let mut declared_rows = 0u64;
     for (group, row_group) in metadata.row_groups.iter().enumerate() {
@@ -65,6 +67,53 @@ pub(super) fn check(
         return Err(ErrorKind::limit_exceeded(format!(
                 "the file declares about {decoded} bytes of values, more than the bound of {max_decoded_bytes} (ParquetOptions::with_max_decoded_bytes)"
             )));
+    }
+    Ok(())
+}
+
+/// A parquet file is `PAR1`, its column chunks and their indexes, then its footer, whose offsets
+/// count from the file's first byte. Bytes before `PAR1` or between the last chunk or index and
+/// the footer are another file's or junk: the footer's offsets would read the wrong bytes (two
+/// files one after the other read as the first one's pages), so they are refused.
+fn check_layout(metadata: &FileMetadata, bytes: &[u8]) -> Result<(), ErrorKind> {
+    const MAGIC: &[u8] = b"PAR1";
+    if !bytes.starts_with(MAGIC) {
+        return Err(ErrorKind::malformed(
+            "not a parquet file: it does not start with `PAR1`",
+        ));
+    }
+    let footer_len = bytes
+        .len()
+        .checked_sub(8)
+        .and_then(|at| bytes.get(at..at + 4))
+        .and_then(|len| len.try_into().ok())
+        .map(u32::from_le_bytes)
+        .unwrap_or_default();
+    let footer_start = (bytes.len() as u64).saturating_sub(8 + u64::from(footer_len));
+    let mut end = MAGIC.len() as u64;
+    for column in metadata
+        .row_groups
+        .iter()
+        .flat_map(|group| group.parquet_columns())
+    {
+        end = end.max(column.byte_range().end);
+        let indexes = [
+            (column.column_index_offset(), column.column_index_length()),
+            (column.offset_index_offset(), column.offset_index_length()),
+            (column.bloom_filter_offset(), column.bloom_filter_length()),
+        ];
+        for (offset, length) in indexes {
+            if let (Some(offset), Some(length)) = (offset, length) {
+                let region_end = i128::from(offset) + i128::from(length);
+                end = end.max(u64::try_from(region_end).unwrap_or(u64::MAX));
+            }
+        }
+    }
+    if end != footer_start {
+        return Err(ErrorKind::malformed(format!(
+            "its footer starts at byte {footer_start}, but its column chunks and indexes end at \
+             byte {end}: the input is not one parquet file"
+        )));
     }
     Ok(())
 }

@@ -1,7 +1,14 @@
 //! Compression around any serializer: Prefect's `CompressedSerializer`.
+//!
+//! Reading decodes the whole input or refuses it: concatenated gzip members, bzip2 and xz
+//! streams, zstd and LZ4 frames are read in order as their formats define (zstd and LZ4
+//! skippable frames passed over, xz stream padding allowed), and bytes after the last stream
+//! that the format does not define are [`ErrorKind::TrailingInput`].
+
+mod lz4;
 
 use std::fmt;
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::str::FromStr;
 
 use crate::error::{Error, ErrorKind, Operation};
@@ -221,35 +228,113 @@ impl<S> CompressedSerializer<S> {
         Error::new(self.compression.codec.name(), operation, kind)
     }
 
-    /// Decompresses everything `reader` yields, up to the bound. The buffer grows by doubling
-    /// but never past the bound, so a bomb costs at most the bound in memory.
+    /// Decompresses everything `reader` yields, up to the bound on the whole output, every
+    /// frame or stream of it. The buffer grows by doubling but never past the bound, so a bomb
+    /// costs at most the bound in memory.
     fn decompress<R: Read>(&self, reader: R) -> Result<Vec<u8>, Error> {
-        let deserialize_error = |kind| self.error(Operation::Deserialize, kind);
-        let mut decoder = decoder(self.compression.codec, reader)
-            .map_err(|err| deserialize_error(ErrorKind::Decompress(err)))?;
+        let mut out = Vec::new();
+        match self.compression.codec {
+            Codec::Lz4 => {
+                let mut input = Vec::new();
+                BufReader::new(reader)
+                    .read_to_end(&mut input)
+                    .map_err(|err| self.read_error(ErrorKind::Io(err)))?;
+                self.decompress_lz4(&input, &mut out)?;
+            }
+            Codec::Zlib => {
+                // zlib defines one stream and nothing after it.
+                let mut decoder = flate2::bufread::ZlibDecoder::new(BufReader::new(reader));
+                self.drain(&mut decoder, &mut out)?;
+                let after = decoder
+                    .get_mut()
+                    .fill_buf()
+                    .map_err(|err| self.read_error(ErrorKind::Io(err)))?;
+                if !after.is_empty() {
+                    let offset = decoder.total_in();
+                    return Err(self.read_error(ErrorKind::TrailingInput { offset }));
+                }
+            }
+            Codec::Gzip => self.drain(flate2::read::MultiGzDecoder::new(reader), &mut out)?,
+            Codec::Bz2 => self.drain(bzip2::read::MultiBzDecoder::new(reader), &mut out)?,
+            Codec::Xz => {
+                let stream = liblzma::stream::Stream::new_auto_decoder(
+                    u64::MAX,
+                    liblzma::stream::CONCATENATED,
+                )
+                .map_err(|err| self.read_error(ErrorKind::Decompress(io::Error::other(err))))?;
+                self.drain(
+                    liblzma::read::XzDecoder::new_stream(reader, stream),
+                    &mut out,
+                )?;
+            }
+            Codec::Zstd => {
+                let decoder = zstd::stream::read::Decoder::new(reader)
+                    .map_err(|err| self.read_error(ErrorKind::Decompress(err)))?;
+                self.drain(decoder, &mut out)?;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every frame of an LZ4 input, in order; skippable frames passed over.
+    fn decompress_lz4(&self, input: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
+        let mut rest = input;
+        while !rest.is_empty() {
+            let offset = (input.len() - rest.len()) as u64;
+            rest = match lz4::first(rest) {
+                lz4::Frame::Data(frame, after) => {
+                    self.drain(lz4_flex::frame::FrameDecoder::new(frame), out)?;
+                    after
+                }
+                lz4::Frame::Skippable(after) => after,
+                lz4::Frame::Unknown if offset > 0 => {
+                    return Err(self.read_error(ErrorKind::TrailingInput { offset }));
+                }
+                lz4::Frame::Unknown => {
+                    return Err(self.read_error(ErrorKind::Decompress(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        "the input does not start with an LZ4 frame",
+                    ))));
+                }
+                lz4::Frame::Truncated => {
+                    return Err(self.read_error(ErrorKind::Decompress(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        format!("the LZ4 frame at offset {offset} is cut short"),
+                    ))));
+                }
+            };
+        }
+        Ok(())
+    }
+
+    /// Appends everything `decoder` yields to `out`, which stays within the bound.
+    fn drain(&self, mut decoder: impl Read, out: &mut Vec<u8>) -> Result<(), Error> {
         let limit = self.max_decompressed;
         let most = usize::try_from(limit).unwrap_or(usize::MAX);
-        let mut out = Vec::new();
         let mut chunk = vec![0; CHUNK];
         loop {
             let read = match decoder.read(&mut chunk) {
-                Ok(0) => return Ok(out),
+                Ok(0) => return Ok(()),
                 Ok(read) => read,
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-                Err(err) => return Err(deserialize_error(ErrorKind::Decompress(err))),
+                Err(err) => return Err(self.read_error(ErrorKind::Decompress(err))),
             };
             let len = out.len().saturating_add(read);
             if len > most {
-                return Err(deserialize_error(ErrorKind::DecompressedTooLarge { limit }));
+                return Err(self.read_error(ErrorKind::DecompressedTooLarge { limit }));
             }
             if len > out.capacity() {
                 let grown = out.capacity().saturating_mul(2).clamp(len, most);
                 out.try_reserve_exact(grown - out.len()).map_err(|_| {
-                    deserialize_error(ErrorKind::Io(io::ErrorKind::OutOfMemory.into()))
+                    self.read_error(ErrorKind::Io(io::ErrorKind::OutOfMemory.into()))
                 })?;
             }
             out.extend_from_slice(chunk.get(..read).unwrap_or_default());
         }
+    }
+
+    fn read_error(&self, kind: ErrorKind) -> Error {
+        self.error(Operation::Deserialize, kind)
     }
 }
 
@@ -285,22 +370,6 @@ impl<T, S: Serializer<T>> Serializer<T> for CompressedSerializer<S> {
     fn name(&self) -> &'static str {
         self.compression.codec.name()
     }
-}
-
-fn decoder<'r, R: Read + 'r>(codec: Codec, reader: R) -> io::Result<Box<dyn Read + 'r>> {
-    Ok(match codec {
-        Codec::Gzip => Box::new(flate2::read::MultiGzDecoder::new(reader)),
-        Codec::Zlib => Box::new(flate2::read::ZlibDecoder::new(reader)),
-        Codec::Bz2 => Box::new(bzip2::read::MultiBzDecoder::new(reader)),
-        Codec::Xz => {
-            let stream =
-                liblzma::stream::Stream::new_auto_decoder(u64::MAX, liblzma::stream::CONCATENATED)
-                    .map_err(io::Error::other)?;
-            Box::new(liblzma::read::XzDecoder::new_stream(reader, stream))
-        }
-        Codec::Zstd => Box::new(zstd::stream::read::Decoder::new(reader)?),
-        Codec::Lz4 => Box::new(lz4_flex::frame::FrameDecoder::new(reader)),
-    })
 }
 
 /// A writer compressing into `W`.
