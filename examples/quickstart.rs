@@ -104,31 +104,34 @@ impl Serializer<Thresholds> for ThresholdsTsv {
     }
 }
 
-/// Runs one step of the pipeline, or loads its result when an earlier run stored it.
-fn step<T>(
+/// What a step's computation fails with.
+type StepError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Runs one step of the pipeline, or loads its result when an earlier run stored it: the
+/// store's `get_or_compute`, which also keeps two workers from computing the same step.
+fn step<T: ResultSerializer>(
     store: &BlockingResultStore,
     location: &str,
-    compute: impl FnOnce() -> Result<T, Box<dyn std::error::Error>>,
-) -> Result<T, Box<dyn std::error::Error>>
-where
-    T: ResultSerializer,
-    T::Serializer: std::fmt::Debug,
-{
-    if store.exists(location)? {
-        let value = store.read::<T>(location)?;
+    compute: impl FnOnce() -> Result<T, StepError>,
+) -> Result<T, StepError> {
+    let mut computed = false;
+    let value = store.get_or_compute(location, || {
+        computed = true;
+        compute()
+    })?;
+    if computed {
+        let record = store.record(location)?.ok_or("no record after a write")?;
+        println!(
+            "  {location:<44} computed and stored: {:>5} bytes by the {} serializer",
+            record.length, record.serializer
+        );
+    } else {
         println!("  {location:<44} loaded from the store, not recomputed");
-        return Ok(value);
     }
-    let value = compute()?;
-    let record = store.write(&value, location)?;
-    println!(
-        "  {location:<44} computed and stored: {:>5} bytes by the {} serializer",
-        record.length, record.serializer
-    );
     Ok(value)
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> Result<(), StepError> {
     let dir = std::env::args()
         .nth(1)
         .map_or_else(|| PathBuf::from("target/quickstart-results"), PathBuf::from);

@@ -183,3 +183,52 @@ fn pandas_reads_what_we_write() {
         serde_json::to_string(&read).unwrap().len()
     );
 }
+
+/// The quickstart's stored results are the files their names say: pandas opens its parquet
+/// and Python's `json.load` its JSON. Runs the quickstart that `cargo test` built (its
+/// features: `derive`, `dataframe`, `store`).
+#[test]
+fn the_quickstarts_results_open_in_pandas_and_json_load() {
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().unwrap();
+    let quickstart = target.join("debug/examples/quickstart");
+    assert!(
+        quickstart.exists(),
+        "{} is missing: run with --all-features so that cargo test builds the quickstart",
+        quickstart.display()
+    );
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("quickstart-results");
+    let _ = std::fs::remove_dir_all(&dir);
+    let run = Command::new(&quickstart).arg(&dir).output().unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let results = dir.join("sensor-etl/2026-11-24");
+    let script = "import json, sys, pandas\n\
+                  stats = pandas.read_parquet(sys.argv[1])\n\
+                  summary = json.load(open(sys.argv[2]))\n\
+                  print(json.dumps({'columns': list(stats.columns), 'rows': len(stats), \
+                  'dtypes': [str(t) for t in stats.dtypes], 'summary_rows': summary['rows']}))";
+    let output = Command::new(python())
+        .args(["-c", script])
+        .arg(results.join("sensor-stats.parquet"))
+        .arg(results.join("summary.json"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let read: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        read,
+        json!({
+            "columns": ["sensor", "count", "mean"],
+            "rows": 16,
+            "dtypes": ["uint32", "uint32", "float64"],
+            "summary_rows": 1000,
+        })
+    );
+}

@@ -1,5 +1,7 @@
 //! The result store on every backend: the local file system, memory, and S3 against a real
-//! S3-compatible server (moto's, from PyPI) started on loopback by the test itself.
+//! S3-compatible server (moto's, from PyPI) started on loopback by the test itself: native bytes
+//! at each location with the record beside them, identity checks, expiry, compute-once, and
+//! what crashed or racing writers leave.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -13,9 +15,14 @@ mod venv;
 
 use std::sync::Arc;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
-use result_serializers::store::{ResultStore, StoreError, Template};
-use result_serializers::{JsonSerializer, ResultSerializer};
+use result_serializers::store::{cache_key, ResultStore, StoreError, Template, WriteOptions};
+use result_serializers::{
+    CompressedSerializer, Compression, JsonSerializer, PickleSerializer, ResultSerializer,
+};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ResultSerializer)]
@@ -47,6 +54,75 @@ struct PrettySummary {
 #[serializer(binary)]
 struct Stamp(Vec<u32>);
 
+/// Two types of the same shape in postcard: one must not read as the other.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ResultSerializer)]
+#[serializer(binary)]
+struct Account {
+    id: u64,
+    balance_cents: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ResultSerializer)]
+#[serializer(binary)]
+struct Temperature {
+    sensor: u64,
+    kelvin_x100: u64,
+}
+
+/// `Summary`'s fields under another name: JSON says what it holds, so `read_as` reads it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ResultSerializer)]
+#[serializer(json)]
+struct SummaryView {
+    rows: u64,
+    failed: Vec<String>,
+}
+
+/// One type, before and after a field was added, and moved to another module unchanged.
+mod v1 {
+    #[derive(
+        Debug, PartialEq, serde::Serialize, serde::Deserialize, result_serializers::ResultSerializer,
+    )]
+    #[serializer(json)]
+    pub(crate) struct Reading {
+        pub(crate) sensor: u16,
+    }
+}
+
+mod v2 {
+    #[derive(
+        Debug, PartialEq, serde::Serialize, serde::Deserialize, result_serializers::ResultSerializer,
+    )]
+    #[serializer(json)]
+    pub(crate) struct Reading {
+        pub(crate) sensor: u16,
+        pub(crate) unit: String,
+    }
+}
+
+mod moved {
+    #[derive(
+        Debug, PartialEq, serde::Serialize, serde::Deserialize, result_serializers::ResultSerializer,
+    )]
+    #[serializer(json)]
+    pub(crate) struct Reading {
+        pub(crate) sensor: u16,
+    }
+}
+
+/// Compressed JSON and a pickle: read again with raised read limits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ResultSerializer)]
+#[serializer(json, compress = "zstd")]
+struct Packed(Vec<u32>);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ResultSerializer)]
+#[serializer(pickle)]
+struct Pickled(Vec<u32>);
+
+/// Bytes, many of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ResultSerializer)]
+#[serializer(binary)]
+struct Blob(#[serde(with = "serde_bytes")] Vec<u8>);
+
 fn summary() -> Summary {
     Summary {
         rows: 1_000,
@@ -65,9 +141,15 @@ async fn exercise(store: &ResultStore) {
 
     let header = store.write(&summary(), location).await.unwrap();
     assert_eq!(header.serializer, "json");
+    assert_eq!(header.format, "json");
+    assert_eq!(header.shape.as_deref(), Summary::shape());
     assert!(store.exists(location).await.unwrap());
     assert_eq!(store.read::<Summary>(location).await.unwrap(), summary());
     assert_eq!(store.record(location).await.unwrap(), Some(header));
+    // The object at the location is the serializer's bytes, nothing else.
+    let stored = object(store, location).await;
+    assert_eq!(stored, summary().to_result_bytes().unwrap());
+    assert!(serde_json::from_slice::<serde_json::Value>(&stored).is_ok());
 
     // Another serializer, or another configuration of the same one, is refused.
     let err = store.read::<BinarySummary>(location).await.unwrap_err();
@@ -150,15 +232,7 @@ async fn exercise(store: &ResultStore) {
     // Corrupt bytes are refused by the checksum before any decoder sees them.
     let corrupt = "corrupt/summary.json";
     store.write(&summary(), corrupt).await.unwrap();
-    let mut bytes = store
-        .object_store()
-        .get(&corrupt.into())
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap()
-        .to_vec();
+    let mut bytes = object(store, corrupt).await;
     let last = bytes.len() - 2;
     bytes[last] ^= 0x01;
     let put = |bytes: Vec<u8>| async move {
@@ -178,8 +252,22 @@ async fn exercise(store: &ResultStore) {
     assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
 }
 
+/// The object at `location`, as the backend holds it.
+async fn object(store: &ResultStore, location: &str) -> Vec<u8> {
+    store
+        .object_store()
+        .get(&location.into())
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec()
+}
+
 /// Many writers and readers on one location at once: every read is one writer's value,
-/// whole; after the writers, the location holds the value of one of them.
+/// whole, or a clear `Corrupt` where it kept meeting bytes between their two writes; after the
+/// writers, the location holds the value of one of them.
 async fn concurrent(store: &ResultStore, writers: u32, rounds: u32) {
     let location = "concurrent/stamp.bin";
     let len = 64 * 1024;
@@ -202,10 +290,15 @@ async fn concurrent(store: &ResultStore, writers: u32, rounds: u32) {
         tasks.push(tokio::spawn(async move {
             let mut reads = 0;
             for _ in 0..rounds * 2 {
-                let Stamp(values) = store.read(location).await.unwrap();
-                assert_eq!(values.len(), len, "a torn read");
-                assert!(values.iter().all(|v| *v == values[0]), "a torn read");
-                reads += 1;
+                match store.read::<Stamp>(location).await {
+                    Ok(Stamp(values)) => {
+                        assert_eq!(values.len(), len, "a torn read");
+                        assert!(values.iter().all(|v| *v == values[0]), "a torn read");
+                        reads += 1;
+                    }
+                    Err(StoreError::Corrupt { .. }) => {}
+                    Err(err) => panic!("{err}"),
+                }
             }
             reads
         }));
@@ -214,7 +307,8 @@ async fn concurrent(store: &ResultStore, writers: u32, rounds: u32) {
     for task in tasks {
         reads += task.await.unwrap();
     }
-    assert_eq!(reads, writers * rounds * 2);
+    // Most reads find a write finished.
+    assert!(reads > writers * rounds, "{reads} whole reads");
     let Stamp(last) = store.read(location).await.unwrap();
     assert!((1..=writers).contains(&last[0]));
 }
@@ -223,7 +317,11 @@ async fn concurrent(store: &ResultStore, writers: u32, rounds: u32) {
 async fn memory_store() {
     let store = ResultStore::memory();
     exercise(&store).await;
-    concurrent(&store, 8, 20).await;
+    concurrent(&store, 16, 10).await;
+    identity(&store).await;
+    compute_once(&store).await;
+    interrupted_writes(&store).await;
+    large(&store, 40 << 20).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -232,7 +330,7 @@ async fn local_store() {
     let _ = std::fs::remove_dir_all(&root);
     let store = ResultStore::local(&root).unwrap();
     exercise(&store).await;
-    concurrent(&store, 8, 20).await;
+    concurrent(&store, 16, 10).await;
     // Nothing was written outside the root, and no staging file is left behind.
     assert!(!root.parent().unwrap().join("outside.json").exists());
     let mut files = Vec::new();
@@ -251,6 +349,10 @@ async fn local_store() {
     assert_eq!(
         files,
         [
+            ".records/concurrent/stamp.bin.json",
+            ".records/corrupt/summary.json.json",
+            ".records/etl/2026-11-25/summary.json.json",
+            ".records/other/summary.json.json",
             "concurrent/stamp.bin",
             "corrupt/summary.json",
             "etl/2026-11-25/summary.json",
@@ -258,6 +360,10 @@ async fn local_store() {
             "raw/prefect.json"
         ]
     );
+    identity(&store).await;
+    compute_once(&store).await;
+    interrupted_writes(&store).await;
+    large(&store, 40 << 20).await;
 }
 
 #[test]
@@ -405,9 +511,317 @@ mod s3 {
             .unwrap();
         let store = ResultStore::new(Arc::new(s3));
         super::exercise(&store).await;
-        super::concurrent(&store, 8, 10).await;
+        super::concurrent(&store, 16, 5).await;
+        super::identity(&store).await;
+        super::compute_once(&store).await;
+        super::interrupted_writes(&store).await;
+        super::large(&store, 40 << 20).await;
         drop(server);
     }
+}
+
+/// A result is read only by its serializer's format and its own type, whatever read limits
+/// the reader sets; expired results and the first version's layout.
+async fn identity(store: &ResultStore) {
+    store
+        .write(
+            &Account {
+                id: 7,
+                balance_cents: 123_456,
+            },
+            "identity/account.bin",
+        )
+        .await
+        .unwrap();
+    let err = store
+        .read::<Temperature>("identity/account.bin")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::TypeMismatch(_)), "{err}");
+    let message = err.to_string();
+    assert!(
+        message.contains("Account") && message.contains("Temperature"),
+        "{message}"
+    );
+    // Postcard's bytes do not say what they hold: `read_as` refuses them too.
+    let err = store
+        .read_as::<Temperature>("identity/account.bin")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::TypeMismatch(mismatch) if !mismatch.self_describing),
+        "{err}"
+    );
+
+    store
+        .write(&summary(), "identity/summary.json")
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.read::<SummaryView>("identity/summary.json").await,
+        Err(StoreError::TypeMismatch(_))
+    ));
+    let view: SummaryView = store.read_as("identity/summary.json").await.unwrap();
+    assert_eq!(view.rows, summary().rows);
+
+    // A field added: another shape, refused; the same type moved to another module: read.
+    store
+        .write(&v1::Reading { sensor: 3 }, "identity/reading.json")
+        .await
+        .unwrap();
+    let err = store
+        .read::<v2::Reading>("identity/reading.json")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::TypeMismatch(_)), "{err}");
+    assert_ne!(v1::Reading::shape(), v2::Reading::shape());
+    assert_eq!(
+        store
+            .read::<moved::Reading>("identity/reading.json")
+            .await
+            .unwrap(),
+        moved::Reading { sensor: 3 }
+    );
+
+    // Raised read limits keep every result readable: they are not the format's identity.
+    let packed = Packed((0..1_000).collect());
+    store
+        .write(&packed, "identity/packed.json.zst")
+        .await
+        .unwrap();
+    let raised = Packed::serializer().with_max_decompressed_size(1 << 40);
+    assert_eq!(
+        store
+            .read_with::<Packed, _>(&raised, "identity/packed.json.zst")
+            .await
+            .unwrap(),
+        packed
+    );
+    let pickled = Pickled(vec![1, 2, 3]);
+    store.write(&pickled, "identity/pickled.pkl").await.unwrap();
+    let raised = PickleSerializer::new()
+        .with_max_depth(10_000)
+        .with_max_objects(1 << 40);
+    assert_eq!(
+        store
+            .read_with::<Pickled, _>(&raised, "identity/pickled.pkl")
+            .await
+            .unwrap(),
+        pickled
+    );
+    // Another level writes other bytes: another identity.
+    let other_level = CompressedSerializer::new(
+        JsonSerializer::new(),
+        Compression::with_level(result_serializers::Codec::Zstd, 19).unwrap(),
+    );
+    assert!(matches!(
+        store
+            .read_with::<Packed, _>(&other_level, "identity/packed.json.zst")
+            .await,
+        Err(StoreError::SerializerMismatch { .. })
+    ));
+
+    // An expired result reads as absent.
+    store
+        .write_with_options(
+            &summary(),
+            "identity/expired.json",
+            &WriteOptions::new().expires_in(Duration::ZERO),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.read::<Summary>("identity/expired.json").await,
+        Err(StoreError::Expired { .. })
+    ));
+
+    // The first version's layout, a record in front of the bytes, still reads.
+    let payload = summary().to_result_bytes().unwrap();
+    let header = serde_json::json!({
+        "serializer": "json",
+        "config": "JsonSerializer { style: Compact }",
+        "type_name": std::any::type_name::<Summary>(),
+        "length": payload.len(),
+        "sha256": sha256_hex(&payload),
+    })
+    .to_string();
+    let mut legacy = b"RSRECORD\x01".to_vec();
+    legacy.extend_from_slice(&(header.len() as u32).to_le_bytes());
+    legacy.extend_from_slice(header.as_bytes());
+    legacy.extend_from_slice(&payload);
+    store
+        .object_store()
+        .put(&"legacy/summary.json".into(), PutPayload::from(legacy))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.read::<Summary>("legacy/summary.json").await.unwrap(),
+        summary()
+    );
+    assert_eq!(
+        store
+            .record("legacy/summary.json")
+            .await
+            .unwrap()
+            .unwrap()
+            .serializer,
+        "json"
+    );
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// Two workers asking for one result at once: one computes, both return the stored value;
+/// a stored result loads; an expired one is computed again.
+async fn compute_once(store: &ResultStore) {
+    let key = cache_key(&("2026-11-24", 3u32)).unwrap();
+    let location = Template::new("compute/{key}.json")
+        .unwrap()
+        .render([("key", &key)])
+        .unwrap();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let mut workers = Vec::new();
+    for worker in 1..=2u64 {
+        let (store, location, calls) = (store.clone(), location.clone(), calls.clone());
+        workers.push(tokio::spawn(async move {
+            store
+                .get_or_compute(&location, async move {
+                    calls.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    Ok::<_, std::convert::Infallible>(Summary {
+                        rows: worker,
+                        failed: vec![],
+                    })
+                })
+                .await
+                .unwrap()
+        }));
+    }
+    let first = workers.remove(0).await.unwrap();
+    let second = workers.remove(0).await.unwrap();
+    assert_eq!(first, second);
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    assert_eq!(store.read::<Summary>(&location).await.unwrap(), first);
+
+    // Stored: loaded, not computed.
+    let loaded = store
+        .get_or_compute(&location, async { Err::<Summary, _>("must not run") })
+        .await
+        .unwrap();
+    assert_eq!(loaded, first);
+    // A failed computation is an error naming the location.
+    let err = store
+        .get_or_compute::<Summary, _, _>("compute/failing.json", async { Err("no input") })
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Compute { .. }), "{err}");
+    assert!(!store.exists("compute/failing.json").await.unwrap());
+    // Expired: computed again.
+    let expiring = WriteOptions::new().expires_in(Duration::ZERO);
+    for rows in [1, 2] {
+        let value = store
+            .get_or_compute_with_options("compute/expiring.json", &expiring, async move {
+                Ok::<_, std::convert::Infallible>(Summary {
+                    rows,
+                    failed: vec![],
+                })
+            })
+            .await
+            .unwrap();
+        assert_eq!(value.rows, rows);
+    }
+}
+
+/// What a writer killed at each stage of a write leaves: the old value, the new one, or a
+/// clear error; never bytes other than those the record describes.
+async fn interrupted_writes(store: &ResultStore) {
+    let location = "crash/summary.json";
+    let lock = || object_store::path::Path::from(".records/crash/summary.json.lock");
+    let value = |rows| Summary {
+        rows,
+        failed: vec![],
+    };
+    store.write(&value(1), location).await.unwrap();
+    let quick = store
+        .clone()
+        .with_lock_timeouts(Duration::from_secs(5), Duration::from_millis(300));
+
+    // Killed while serializing, on the local file system: a temporary file beside the
+    // location, which the old value and the listing ignore.
+    store
+        .object_store()
+        .put(
+            &"crash/.summary.json.a1b2c3.tmp".into(),
+            PutPayload::from("[1, 2"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.read::<Summary>(location).await.unwrap(), value(1));
+    assert_eq!(store.list("crash").await.unwrap(), [location]);
+
+    // Killed holding the lock, before either write: the old value reads; the next writer
+    // waits until the lock is stale, then writes.
+    store
+        .object_store()
+        .put(&lock(), PutPayload::from("{}"))
+        .await
+        .unwrap();
+    assert_eq!(store.read::<Summary>(location).await.unwrap(), value(1));
+    let busy = store
+        .clone()
+        .with_lock_timeouts(Duration::from_millis(50), Duration::from_secs(600));
+    assert!(matches!(
+        busy.write(&value(2), location).await,
+        Err(StoreError::Busy { .. })
+    ));
+    quick.write(&value(2), location).await.unwrap();
+    assert_eq!(store.read::<Summary>(location).await.unwrap(), value(2));
+
+    // Killed between its two writes: new bytes, the old record. Reads refuse them as
+    // corrupt; `get_or_compute` computes again.
+    store
+        .object_store()
+        .put(
+            &location.into(),
+            PutPayload::from(value(3).to_result_bytes().unwrap()),
+        )
+        .await
+        .unwrap();
+    let err = store.read::<Summary>(location).await.unwrap_err();
+    assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
+    let recomputed = quick
+        .get_or_compute(location, async {
+            Ok::<_, std::convert::Infallible>(value(4))
+        })
+        .await
+        .unwrap();
+    assert_eq!(recomputed, value(4));
+    assert_eq!(store.read::<Summary>(location).await.unwrap(), value(4));
+
+    // Killed after both writes, holding the lock: the new value reads.
+    store
+        .object_store()
+        .put(&lock(), PutPayload::from("{}"))
+        .await
+        .unwrap();
+    assert_eq!(store.read::<Summary>(location).await.unwrap(), value(4));
+    quick.write(&value(5), location).await.unwrap();
+    assert_eq!(store.read::<Summary>(location).await.unwrap(), value(5));
+}
+
+/// A result larger than what the store holds in memory: spilled to a temporary file and
+/// uploaded in parts, read back through a temporary file.
+async fn large(store: &ResultStore, size: usize) {
+    let blob = Blob((0..size).map(|i| (i % 251) as u8).collect());
+    let record = store.write(&blob, "large/blob.bin").await.unwrap();
+    assert!(record.length >= size as u64);
+    assert_eq!(store.read::<Blob>("large/blob.bin").await.unwrap(), blob);
 }
 
 /// Keeps the imports of the S3 module honest when it is not built.

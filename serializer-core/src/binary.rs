@@ -85,6 +85,10 @@ where
     fn name(&self) -> &'static str {
         NAME
     }
+
+    fn format_identity(&self) -> String {
+        "binary (postcard 1)".to_owned()
+    }
 }
 
 /// Keeps the `io::Error` that postcard replaces with `SerializeBufferFull` (it writes only

@@ -18,4 +18,8 @@ impl<T> Serializer<T> for Never {
     fn deserialize(&self, _: &[u8]) -> Result<T, Error> {
         match *self {}
     }
+
+    fn format_identity(&self) -> String {
+        match *self {}
+    }
 }

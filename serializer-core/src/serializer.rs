@@ -64,6 +64,23 @@ pub trait Serializer<T> {
     fn name(&self) -> &'static str {
         std::any::type_name::<Self>()
     }
+
+    /// What identifies the bytes this serializer writes: its kind and each option that
+    /// changes them (layout, codec and level, file type, write options), never a read limit.
+    /// The result store records it beside a result and reads the result only with a serializer
+    /// of the same identity. [`name`](Self::name) unless overridden: a serializer of your own
+    /// with options that change its bytes names them here, and a stable name keeps its stored
+    /// results readable when its type is renamed.
+    fn format_identity(&self) -> String {
+        self.name().to_owned()
+    }
+
+    /// Whether the bytes say what they hold (JSON, pickle, a DataFrame file), so that they can
+    /// be read into another type than the one that wrote them; `false` unless overridden, as
+    /// for postcard, whose bytes read as any type whose fields line up.
+    fn self_describing(&self) -> bool {
+        false
+    }
 }
 
 /// A type that knows how it is persisted as a result.
@@ -81,6 +98,15 @@ pub trait ResultSerializer: Sized {
 
     /// The serializer, configured as the type asks.
     fn serializer() -> Self::Serializer;
+
+    /// A fingerprint of the type's shape in serde's data model (its field names and their
+    /// types, its variants, the serde attributes that rename or skip them), which the derive
+    /// computes at compile time; `None` for an impl by hand. The result store refuses to read a
+    /// result written by a type of another shape. The fingerprint covers the type's own
+    /// definition: a field's type that changes its own fields does not change it.
+    fn shape() -> Option<&'static str> {
+        None
+    }
 
     /// Serializes `self` into bytes.
     fn to_result_bytes(&self) -> Result<Vec<u8>, Error> {

@@ -370,6 +370,19 @@ impl<T, S: Serializer<T>> Serializer<T> for CompressedSerializer<S> {
     fn name(&self) -> &'static str {
         self.compression.codec.name()
     }
+
+    fn format_identity(&self) -> String {
+        let codec = self.compression.codec;
+        let inner = self.inner.format_identity();
+        match codec {
+            Codec::Lz4 => format!("{codec} around {inner}"),
+            _ => format!("{codec} level {} around {inner}", self.compression.level),
+        }
+    }
+
+    fn self_describing(&self) -> bool {
+        self.inner.self_describing()
+    }
 }
 
 /// A writer compressing into `W`.

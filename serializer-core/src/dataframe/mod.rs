@@ -216,6 +216,19 @@ impl<T: DataFrameValue> Serializer<T> for DataFrameSerializer {
     fn name(&self) -> &'static str {
         name(self.file_type())
     }
+
+    fn format_identity(&self) -> String {
+        let options = self.options.write_identity();
+        if options.is_empty() {
+            name(self.file_type()).to_owned()
+        } else {
+            format!("{} {options}", name(self.file_type()))
+        }
+    }
+
+    fn self_describing(&self) -> bool {
+        true
+    }
 }
 
 /// Reads a frame with the reader of its file type, behind the panic boundary: a panic left in

@@ -556,3 +556,60 @@ pub(super) enum FormatOptions {
     Ipc(IpcOptions),
     Avro(AvroOptions),
 }
+
+impl FormatOptions {
+    /// The write options, which shape the bytes, as words: part of the serializer's format
+    /// identity. Read options (columns, limits, null texts, schemas) are left out.
+    pub(super) fn write_identity(&self) -> String {
+        fn level<L: fmt::Display>(codec: &str, level: Option<L>) -> String {
+            match level {
+                Some(level) => format!("{codec} {level}"),
+                None => codec.to_owned(),
+            }
+        }
+        match self {
+            FormatOptions::Csv(csv) => format!(
+                "separator={:?} quote={:?} header={} na_rep={:?} date_format={:?} \
+                 datetime_format={:?} float_precision={:?}",
+                char::from(csv.separator),
+                char::from(csv.quote),
+                csv.header,
+                csv.na_rep,
+                csv.date_format,
+                csv.datetime_format,
+                csv.float_precision
+            ),
+            FormatOptions::Parquet(parquet) => {
+                let compression = match parquet.compression {
+                    ParquetCompression::Uncompressed => "uncompressed".to_owned(),
+                    ParquetCompression::Snappy => "snappy".to_owned(),
+                    ParquetCompression::Lz4Raw => "lz4raw".to_owned(),
+                    ParquetCompression::Gzip(l) => level("gzip", l.map(GzipLevel::get)),
+                    ParquetCompression::Brotli(l) => level("brotli", l.map(BrotliLevel::get)),
+                    ParquetCompression::Zstd(l) => level("zstd", l.map(ZstdLevel::get)),
+                };
+                format!(
+                    "compression={compression} statistics={} row_group_size={:?}",
+                    parquet.statistics, parquet.row_group_size
+                )
+            }
+            FormatOptions::Json(_) | FormatOptions::NdJson(_) => String::new(),
+            FormatOptions::Ipc(ipc) => {
+                let compression = match ipc.compression {
+                    IpcCompression::Uncompressed => "uncompressed".to_owned(),
+                    IpcCompression::Lz4 => "lz4".to_owned(),
+                    IpcCompression::Zstd(l) => level("zstd", l.map(ZstdLevel::get)),
+                };
+                format!("compression={compression}")
+            }
+            FormatOptions::Avro(avro) => format!(
+                "compression={}",
+                match avro.compression {
+                    AvroCompression::Uncompressed => "uncompressed",
+                    AvroCompression::Deflate => "deflate",
+                    AvroCompression::Snappy => "snappy",
+                }
+            ),
+        }
+    }
+}

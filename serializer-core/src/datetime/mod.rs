@@ -222,4 +222,12 @@ impl<T: DateTimeValue> Serializer<T> for DateTimeSerializer {
     fn name(&self) -> &'static str {
         NAME
     }
+
+    fn format_identity(&self) -> String {
+        format!("{NAME} (ISO 8601)")
+    }
+
+    fn self_describing(&self) -> bool {
+        true
+    }
 }

@@ -241,4 +241,16 @@ where
     fn name(&self) -> &'static str {
         NAME
     }
+
+    fn format_identity(&self) -> String {
+        match self.style {
+            JsonStyle::Compact => NAME.to_owned(),
+            JsonStyle::Pretty => format!("{NAME} (pretty)"),
+            JsonStyle::Python => format!("{NAME} (python)"),
+        }
+    }
+
+    fn self_describing(&self) -> bool {
+        true
+    }
 }

@@ -222,4 +222,15 @@ where
     fn name(&self) -> &'static str {
         NAME
     }
+
+    fn format_identity(&self) -> String {
+        match self.protocol {
+            PickleProtocol::V2 => format!("{NAME} (protocol 2)"),
+            PickleProtocol::V3 => format!("{NAME} (protocol 3)"),
+        }
+    }
+
+    fn self_describing(&self) -> bool {
+        true
+    }
 }

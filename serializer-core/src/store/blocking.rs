@@ -1,10 +1,8 @@
 //! The store for synchronous code.
 
-use std::fmt::Debug;
-
 use super::error::StoreError;
-use super::record::RecordHeader;
-use super::result_store::ResultStore;
+use super::record::Record;
+use super::result_store::{ResultStore, WriteOptions};
 use crate::serializer::{ResultSerializer, Serializer};
 
 /// A [`ResultStore`] for synchronous code: each call runs the async one to completion on a
@@ -24,49 +22,98 @@ impl BlockingResultStore {
         Ok(BlockingResultStore { store, runtime })
     }
 
+    /// See [`ResultStore::from_url`].
+    pub fn from_url(url: &str) -> Result<Self, StoreError> {
+        BlockingResultStore::new(ResultStore::from_url(url)?)
+    }
+
     /// The async store inside.
     pub fn store(&self) -> &ResultStore {
         &self.store
     }
 
     /// See [`ResultStore::write`].
-    pub fn write<T>(&self, value: &T, location: &str) -> Result<RecordHeader, StoreError>
-    where
-        T: ResultSerializer,
-        T::Serializer: Debug,
-    {
+    pub fn write<T: ResultSerializer>(
+        &self,
+        value: &T,
+        location: &str,
+    ) -> Result<Record, StoreError> {
         self.runtime.block_on(self.store.write(value, location))
     }
 
+    /// See [`ResultStore::write_with_options`].
+    pub fn write_with_options<T: ResultSerializer>(
+        &self,
+        value: &T,
+        location: &str,
+        options: &WriteOptions,
+    ) -> Result<Record, StoreError> {
+        self.runtime
+            .block_on(self.store.write_with_options(value, location, options))
+    }
+
     /// See [`ResultStore::read`].
-    pub fn read<T>(&self, location: &str) -> Result<T, StoreError>
-    where
-        T: ResultSerializer,
-        T::Serializer: Debug,
-    {
+    pub fn read<T: ResultSerializer>(&self, location: &str) -> Result<T, StoreError> {
         self.runtime.block_on(self.store.read(location))
     }
 
+    /// See [`ResultStore::read_as`].
+    pub fn read_as<T: ResultSerializer>(&self, location: &str) -> Result<T, StoreError> {
+        self.runtime.block_on(self.store.read_as(location))
+    }
+
     /// See [`ResultStore::read_with`].
-    pub fn read_with<T, S>(&self, serializer: &S, location: &str) -> Result<T, StoreError>
-    where
-        S: Serializer<T> + Debug,
-    {
+    pub fn read_with<T, S: Serializer<T>>(
+        &self,
+        serializer: &S,
+        location: &str,
+    ) -> Result<T, StoreError> {
         self.runtime
             .block_on(self.store.read_with(serializer, location))
     }
 
     /// See [`ResultStore::read_raw`].
-    pub fn read_raw<T, S>(&self, serializer: &S, location: &str) -> Result<T, StoreError>
-    where
-        S: Serializer<T>,
-    {
+    pub fn read_raw<T, S: Serializer<T>>(
+        &self,
+        serializer: &S,
+        location: &str,
+    ) -> Result<T, StoreError> {
         self.runtime
             .block_on(self.store.read_raw(serializer, location))
     }
 
+    /// See [`ResultStore::get_or_compute`]: `compute` runs only where no valid result is
+    /// stored.
+    pub fn get_or_compute<T, E, F>(&self, location: &str, compute: F) -> Result<T, StoreError>
+    where
+        T: ResultSerializer,
+        E: Into<Box<dyn std::error::Error + Send + Sync>>,
+        F: FnOnce() -> Result<T, E>,
+    {
+        self.get_or_compute_with_options(location, &WriteOptions::new(), compute)
+    }
+
+    /// See [`ResultStore::get_or_compute_with_options`].
+    pub fn get_or_compute_with_options<T, E, F>(
+        &self,
+        location: &str,
+        options: &WriteOptions,
+        compute: F,
+    ) -> Result<T, StoreError>
+    where
+        T: ResultSerializer,
+        E: Into<Box<dyn std::error::Error + Send + Sync>>,
+        F: FnOnce() -> Result<T, E>,
+    {
+        self.runtime
+            .block_on(
+                self.store
+                    .get_or_compute_with_options(location, options, async move { compute() }),
+            )
+    }
+
     /// See [`ResultStore::record`].
-    pub fn record(&self, location: &str) -> Result<Option<RecordHeader>, StoreError> {
+    pub fn record(&self, location: &str) -> Result<Option<Record>, StoreError> {
         self.runtime.block_on(self.store.record(location))
     }
 

@@ -30,6 +30,14 @@ pub enum StoreError {
         /// Why.
         reason: &'static str,
     },
+    /// A store URL that cannot be opened.
+    #[error("store URL `{url}`: {reason}")]
+    InvalidUrl {
+        /// The URL.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// Nothing is stored at the location.
     #[error("no result at `{location}`")]
     NotFound {
@@ -54,7 +62,7 @@ pub enum StoreError {
         #[source]
         source: Error,
     },
-    /// The stored result has no record: bytes written by Prefect 1.x or another tool.
+    /// The stored bytes have no record: written by Prefect 1.x or another tool.
     #[error(
         "result at `{location}` has no record of its serializer (written by Prefect 1.x or \
          another tool?): read it with `read_raw` and the serializer that wrote it"
@@ -63,7 +71,8 @@ pub enum StoreError {
         /// The location.
         location: String,
     },
-    /// The stored bytes are damaged: truncated, or their checksum does not match the record.
+    /// The stored bytes do not match their record: damaged, or written by a writer that was
+    /// interrupted, or replaced again and again while this read went on.
     #[error("result at `{location}` is corrupt: {reason}")]
     Corrupt {
         /// The location.
@@ -71,22 +80,50 @@ pub enum StoreError {
         /// What does not match.
         reason: String,
     },
-    /// The result was written by another serializer or configuration than the one reading.
+    /// The result was written by another serializer, or by one whose options shape the bytes
+    /// differently, than the one reading.
     #[error(
-        "result at `{location}` was written by the {stored} serializer ({stored_config}) and \
-         cannot be read by the {reading} serializer ({reading_config})"
+        "result at `{location}` was written by the {stored} serializer ({stored_format}) and \
+         cannot be read by the {reading} serializer ({reading_format})"
     )]
     SerializerMismatch {
         /// The location.
         location: String,
         /// The serializer that wrote it.
         stored: String,
-        /// Its configuration.
-        stored_config: String,
+        /// Its format identity.
+        stored_format: String,
         /// The serializer asked to read it.
         reading: String,
-        /// Its configuration.
-        reading_config: String,
+        /// Its format identity.
+        reading_format: String,
+    },
+    /// The result was written by another type, or by a type of another shape, than the one
+    /// reading it.
+    #[error("{0}")]
+    TypeMismatch(Box<TypeMismatch>),
+    /// The result expired: it reads as absent.
+    #[error("result at `{location}` expired at {expired_at}")]
+    Expired {
+        /// The location.
+        location: String,
+        /// When it expired, RFC 3339.
+        expired_at: String,
+    },
+    /// Another writer held the location's lock for longer than the store waits.
+    #[error("result at `{location}` is being written by another writer, which has held it for longer than the store waits")]
+    Busy {
+        /// The location.
+        location: String,
+    },
+    /// The computation of `get_or_compute` failed.
+    #[error("computing the result for `{location}` failed: {source}")]
+    Compute {
+        /// The location.
+        location: String,
+        /// The computation's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The blocking store could not start its runtime, or the local root could not be made.
     #[error("{0}")]
@@ -107,4 +144,29 @@ impl StoreError {
             source,
         }
     }
+}
+
+/// A result written by another type, or a type of another shape, than the one reading it.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "result at `{location}` was written as `{stored}` (shape {}) and cannot be read as \
+     `{reading}` (shape {}){}",
+    stored_shape.as_deref().unwrap_or("unknown"),
+    reading_shape.as_deref().unwrap_or("unknown"),
+    if *self_describing { "; its format says what it holds: `read_as` reads it as another type" } else { "" }
+)]
+#[non_exhaustive]
+pub struct TypeMismatch {
+    /// The location.
+    pub location: String,
+    /// The type that wrote it.
+    pub stored: String,
+    /// Its shape fingerprint.
+    pub stored_shape: Option<String>,
+    /// The type asked for.
+    pub reading: String,
+    /// Its shape fingerprint.
+    pub reading_shape: Option<String>,
+    /// Whether the format says what it holds, so that `read_as` can read it anyway.
+    pub self_describing: bool,
 }

@@ -1,4 +1,5 @@
-//! Locations: relative paths that stay inside the store.
+//! Locations: relative paths that stay inside the store; and where a result's record and its
+//! writers' lock are kept beside it.
 
 use object_store::path::Path;
 
@@ -21,6 +22,9 @@ pub(crate) fn check_location(location: &str) -> Result<(), StoreError> {
     if location.contains('\\') {
         return invalid("it contains `\\`; separate segments with `/`");
     }
+    if location.split('/').next() == Some(RECORDS) {
+        return invalid("`.records` holds the store's records");
+    }
     for segment in location.split('/') {
         match segment {
             "" => return invalid("it has an empty segment"),
@@ -36,7 +40,27 @@ pub(crate) fn check_location(location: &str) -> Result<(), StoreError> {
 
 pub(crate) fn path(location: &str) -> Result<Path, StoreError> {
     check_location(location)?;
-    Path::parse(location).map_err(|_| StoreError::InvalidLocation {
+    path_of(location, location)
+}
+
+/// The folder of records, mirroring the locations: the record of `a/b.parquet` is
+/// `.records/a/b.parquet.json`.
+pub(crate) const RECORDS: &str = ".records";
+
+/// Where the record of the result at `location` is kept.
+pub(crate) fn record_path(location: &str) -> Result<Path, StoreError> {
+    check_location(location)?;
+    path_of(location, &format!("{RECORDS}/{location}.json"))
+}
+
+/// The lock a writer of `location` holds while it writes the bytes and the record.
+pub(crate) fn lock_path(location: &str) -> Result<Path, StoreError> {
+    check_location(location)?;
+    path_of(location, &format!("{RECORDS}/{location}.lock"))
+}
+
+fn path_of(location: &str, path: &str) -> Result<Path, StoreError> {
+    Path::parse(path).map_err(|_| StoreError::InvalidLocation {
         location: location.to_owned(),
         reason: "object_store cannot hold it as a path",
     })

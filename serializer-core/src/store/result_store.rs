@@ -1,40 +1,137 @@
-//! [`ResultStore`]: results at locations in an object store.
+//! [`ResultStore`]: results at locations in an object store, each with its record beside it.
 
 use std::fmt::Debug;
+use std::future::Future;
+use std::io::{self, BufReader, BufWriter, Read, Seek, Write};
 use std::sync::Arc;
+use std::time::Duration;
 
-use futures_util::TryStreamExt;
+use futures_util::{StreamExt, TryStreamExt};
+use object_store::local::LocalFileSystem;
 use object_store::memory::InMemory;
-use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
+use object_store::path::Path;
+use object_store::{
+    GetResult, ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload, WriteMultipart,
+};
 
-use super::error::StoreError;
-use super::location::path;
-use super::record::{self, RecordHeader, Stored};
+use super::error::{StoreError, TypeMismatch};
+use super::hashing::{HashingReader, HashingWriter, Tally};
+use super::location::{lock_path, path, record_path, RECORDS};
+use super::record::{embedded, Record, Written, RECORD_VERSION};
 use crate::serializer::{ResultSerializer, Serializer};
 
-/// Results at locations in an object store, each with the record of its serializer.
+/// Results at locations in an object store, each with its record beside it. See the
+/// [module docs](super) for the layout and what a crash or a race can leave.
 #[derive(Debug, Clone)]
 pub struct ResultStore {
     store: Arc<dyn ObjectStore>,
+    /// The same store, where it is the local file system: bytes are written to a temporary
+    /// file beside their location and renamed into place, and read from the file.
+    local: Option<Arc<LocalFileSystem>>,
+    settings: Settings,
+}
+
+/// How a store waits, retries and buffers.
+#[derive(Debug, Clone, Copy)]
+struct Settings {
+    /// How long a writer waits for another writer's lock on the same location.
+    lock_wait: Duration,
+    /// How old a lock must be to be taken for one a crashed writer left.
+    stale_lock: Duration,
+    /// How often a read whose bytes do not match their record (a write under way) is tried.
+    read_attempts: u32,
+    /// Results up to this size are held in memory on their way to and from the backend;
+    /// larger ones go through a temporary file.
+    in_memory: usize,
+    /// The part size of multipart uploads.
+    part_size: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            lock_wait: Duration::from_secs(600),
+            stale_lock: Duration::from_secs(600),
+            read_attempts: 8,
+            in_memory: 16 << 20,
+            part_size: 8 << 20,
+        }
+    }
+}
+
+/// Options of one write: when the result expires.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WriteOptions {
+    expires_in: Option<Duration>,
+}
+
+impl WriteOptions {
+    /// A result that does not expire.
+    pub fn new() -> Self {
+        WriteOptions::default()
+    }
+
+    /// The result expires `duration` after it is written (Prefect 1.x's `cache_for`, Prefect
+    /// 3's `cache_expiration`): then it reads as absent and `get_or_compute` computes it again.
+    #[must_use]
+    pub fn expires_in(mut self, duration: Duration) -> Self {
+        self.expires_in = Some(duration);
+        self
+    }
+}
+
+/// What reading checks of the type that wrote a result.
+#[derive(Clone, Copy)]
+struct Reading<'a> {
+    type_name: &'a str,
+    shape: Option<&'a str>,
+    /// Another type may read a self-describing format.
+    any_type: bool,
+}
+
+/// The bytes of a result, serialized and hashed, before they go to the backend.
+enum Staged {
+    /// A temporary file beside the location, renamed into place.
+    Local(tempfile::NamedTempFile, std::path::PathBuf),
+    /// Few enough bytes for one put.
+    Memory(Vec<u8>),
+    /// A temporary file, uploaded in parts.
+    File(std::fs::File),
+}
+
+/// A read's bytes, checked against the record.
+enum Fetched<T> {
+    Value(T),
+    /// The bytes do not match the record: a write may be under way.
+    Mismatch(String),
 }
 
 impl ResultStore {
     /// A store over any `object_store` backend: S3 (`AmazonS3Builder`, with the `s3`
-    /// feature), GCS, Azure, or one of your own.
+    /// feature), GCS (`gcs`), Azure (`azure`), or one of your own.
     pub fn new(store: Arc<dyn ObjectStore>) -> Self {
-        ResultStore { store }
+        ResultStore {
+            store,
+            local: None,
+            settings: Settings::default(),
+        }
     }
 
     /// Results under the directory `root` on the local file system, created if missing.
     pub fn local(root: impl AsRef<std::path::Path>) -> Result<Self, StoreError> {
         std::fs::create_dir_all(root.as_ref())?;
-        let local = object_store::local::LocalFileSystem::new_with_prefix(root.as_ref()).map_err(
-            |source| StoreError::Backend {
+        let local = LocalFileSystem::new_with_prefix(root.as_ref()).map_err(|source| {
+            StoreError::Backend {
                 location: root.as_ref().display().to_string(),
                 source,
-            },
-        )?;
-        Ok(ResultStore::new(Arc::new(local)))
+            }
+        })?;
+        let local = Arc::new(local);
+        Ok(ResultStore {
+            store: local.clone(),
+            local: Some(local),
+            settings: Settings::default(),
+        })
     }
 
     /// Results in memory, for tests.
@@ -42,74 +139,122 @@ impl ResultStore {
         ResultStore::new(Arc::new(InMemory::new()))
     }
 
+    /// A store from a URL: `file:///path/to/results`, `memory://`, `s3://bucket/prefix` (the
+    /// `s3` feature), `gs://bucket/prefix` (`gcs`), `az://container/prefix` (`azure`). Cloud
+    /// options come from the environment, as `object_store` names them (`AWS_ENDPOINT`,
+    /// `AWS_REGION`, `AZURE_STORAGE_ACCOUNT_NAME`, `GOOGLE_SERVICE_ACCOUNT`, ...).
+    pub fn from_url(url: &str) -> Result<Self, StoreError> {
+        let invalid = |reason: String| StoreError::InvalidUrl {
+            url: url.to_owned(),
+            reason,
+        };
+        let parsed = url::Url::parse(url).map_err(|err| invalid(err.to_string()))?;
+        match parsed.scheme() {
+            "memory" => return Ok(ResultStore::memory()),
+            "file" => {
+                let root = parsed
+                    .to_file_path()
+                    .map_err(|()| invalid("not an absolute file path".into()))?;
+                return ResultStore::local(root);
+            }
+            _ => {}
+        }
+        let options = std::env::vars().filter(|(key, _)| {
+            ["AWS_", "AZURE_", "GOOGLE_"]
+                .iter()
+                .any(|prefix| key.starts_with(prefix))
+        });
+        let (store, prefix) = object_store::parse_url_opts(&parsed, options)
+            .map_err(|source| StoreError::backend(url, source))?;
+        let store: Arc<dyn ObjectStore> = if prefix.as_ref().is_empty() {
+            Arc::from(store)
+        } else {
+            Arc::new(object_store::prefix::PrefixStore::new(store, prefix))
+        };
+        Ok(ResultStore::new(store))
+    }
+
+    /// The same store waiting at most `wait` for another writer of a location to finish, and
+    /// taking a lock older than `stale` for one that a crashed writer left (both 10 minutes by
+    /// default).
+    #[must_use]
+    pub fn with_lock_timeouts(mut self, wait: Duration, stale: Duration) -> Self {
+        self.settings.lock_wait = wait;
+        self.settings.stale_lock = stale;
+        self
+    }
+
     /// The backend.
     pub fn object_store(&self) -> &Arc<dyn ObjectStore> {
         &self.store
     }
 
-    /// Writes `value` at `location` with its type's serializer, behind a record of that
-    /// serializer and the bytes' checksum. Replaces what was there, atomically.
-    pub async fn write<T>(&self, value: &T, location: &str) -> Result<RecordHeader, StoreError>
-    where
-        T: ResultSerializer,
-        T::Serializer: Debug,
-    {
-        let path = path(location)?;
-        let serializer = T::serializer();
-        let payload = serializer
-            .serialize(value)
-            .map_err(|source| StoreError::serializer(location, source))?;
-        let header = RecordHeader {
-            serializer: serializer.name().to_owned(),
-            config: format!("{serializer:?}"),
-            type_name: std::any::type_name::<T>().to_owned(),
-            length: payload.len() as u64,
-            sha256: record::sha256_hex(&payload),
-        };
-        // The record and the bytes go as two parts of one put: no copy of the bytes.
-        let parts = [record::encode(&header), payload].map(bytes::Bytes::from);
-        self.store
-            .put(&path, parts.into_iter().collect::<PutPayload>())
+    /// Writes `value` at `location` with its type's serializer, and its record beside it.
+    /// Replaces what was there.
+    pub async fn write<T: ResultSerializer>(
+        &self,
+        value: &T,
+        location: &str,
+    ) -> Result<Record, StoreError> {
+        self.write_with_options(value, location, &WriteOptions::new())
             .await
-            .map_err(|source| StoreError::backend(location, source))?;
-        Ok(header)
     }
 
-    /// Reads the result at `location` as a `T`: the record must name `T`'s serializer and
-    /// configuration, and the checksum must match, before the bytes are decoded.
-    pub async fn read<T>(&self, location: &str) -> Result<T, StoreError>
-    where
-        T: ResultSerializer,
-        T::Serializer: Debug,
-    {
-        self.read_with(&T::serializer(), location).await
+    /// [`write`](Self::write), with an expiry.
+    pub async fn write_with_options<T: ResultSerializer>(
+        &self,
+        value: &T,
+        location: &str,
+        options: &WriteOptions,
+    ) -> Result<Record, StoreError> {
+        let serializer = T::serializer();
+        let written = written::<T, _>(&serializer, T::shape(), options);
+        // Serialized before the lock is taken, which then covers the two writes alone.
+        let staged = self.stage(&serializer, value, location)?;
+        let lock = self.lock(location).await?;
+        let result = self.commit(staged, location, written).await;
+        lock.release(&*self.store).await;
+        result
     }
 
-    /// Reads the result at `location` with `serializer`, which must be the one its record
-    /// names.
-    pub async fn read_with<T, S>(&self, serializer: &S, location: &str) -> Result<T, StoreError>
-    where
-        S: Serializer<T> + Debug,
-    {
-        let bytes = self.get(location).await?;
-        let Some((header, payload)) = decode(location, &bytes)? else {
-            return Err(StoreError::NoRecord {
-                location: location.to_owned(),
-            });
+    /// Reads the result at `location` as a `T`. Its record must name `T`'s serializer with
+    /// the same format identity, and `T` itself (by the shape fingerprint where both sides
+    /// have one, else by the type's name); its bytes must match the record's length and
+    /// SHA-256, or the value is not returned.
+    pub async fn read<T: ResultSerializer>(&self, location: &str) -> Result<T, StoreError> {
+        let reading = Reading {
+            type_name: std::any::type_name::<T>(),
+            shape: T::shape(),
+            any_type: false,
         };
-        let config = format!("{serializer:?}");
-        if header.serializer != serializer.name() || header.config != config {
-            return Err(StoreError::SerializerMismatch {
-                location: location.to_owned(),
-                stored: header.serializer,
-                stored_config: header.config,
-                reading: serializer.name().to_owned(),
-                reading_config: config,
-            });
-        }
-        serializer
-            .deserialize(payload)
-            .map_err(|source| StoreError::serializer(location, source))
+        self.fetch(&T::serializer(), location, reading).await
+    }
+
+    /// [`read`](Self::read), but a result of a self-describing format (JSON, pickle,
+    /// date-times, DataFrames) written by another type reads too; postcard's bytes still
+    /// need the type that wrote them.
+    pub async fn read_as<T: ResultSerializer>(&self, location: &str) -> Result<T, StoreError> {
+        let reading = Reading {
+            type_name: std::any::type_name::<T>(),
+            shape: T::shape(),
+            any_type: true,
+        };
+        self.fetch(&T::serializer(), location, reading).await
+    }
+
+    /// Reads the result at `location` with `serializer`, which must have the format identity
+    /// its record names, as a `T`, which must be the type that wrote it.
+    pub async fn read_with<T, S: Serializer<T>>(
+        &self,
+        serializer: &S,
+        location: &str,
+    ) -> Result<T, StoreError> {
+        let reading = Reading {
+            type_name: std::any::type_name::<T>(),
+            shape: None,
+            any_type: false,
+        };
+        self.fetch(serializer, location, reading).await
     }
 
     /// Reads bytes without a record, such as a result Prefect 1.x wrote, with `serializer`.
@@ -117,37 +262,102 @@ impl ResultStore {
     where
         S: Serializer<T>,
     {
-        let bytes = self.get(location).await?;
+        let bytes = self.get_bytes(location, &path(location)?).await?;
         serializer
             .deserialize(&bytes)
             .map_err(|source| StoreError::serializer(location, source))
     }
 
-    /// The record of the result at `location`, without decoding it; `None` for bytes without
+    /// The record of the result at `location`, without its bytes; `None` for bytes without
     /// one.
-    pub async fn record(&self, location: &str) -> Result<Option<RecordHeader>, StoreError> {
-        let bytes = self.get(location).await?;
-        Ok(decode(location, &bytes)?.map(|(header, _)| header))
+    pub async fn record(&self, location: &str) -> Result<Option<Record>, StoreError> {
+        if let Some(record) = self.get_record(location).await? {
+            return Ok(Some(record));
+        }
+        let bytes = self.get_bytes(location, &path(location)?).await?;
+        match embedded::decode(&bytes) {
+            Ok(embedded::Stored::Record(record, _)) => Ok(Some(*record)),
+            Ok(embedded::Stored::Raw) => Ok(None),
+            Err(reason) => Err(corrupt(location, reason)),
+        }
     }
 
-    /// Whether a result is stored at `location`.
+    /// Loads the result at `location` if it is stored, valid and not expired; otherwise awaits
+    /// `compute`, stores its value and returns it. Of several workers asking at once, one
+    /// computes while the others wait for its lock, then read what it stored: all return the
+    /// one stored value.
+    pub async fn get_or_compute<T, E, F>(&self, location: &str, compute: F) -> Result<T, StoreError>
+    where
+        T: ResultSerializer,
+        E: Into<Box<dyn std::error::Error + Send + Sync>>,
+        F: Future<Output = Result<T, E>>,
+    {
+        self.get_or_compute_with_options(location, &WriteOptions::new(), compute)
+            .await
+    }
+
+    /// [`get_or_compute`](Self::get_or_compute), storing with `options` (an expiry).
+    pub async fn get_or_compute_with_options<T, E, F>(
+        &self,
+        location: &str,
+        options: &WriteOptions,
+        compute: F,
+    ) -> Result<T, StoreError>
+    where
+        T: ResultSerializer,
+        E: Into<Box<dyn std::error::Error + Send + Sync>>,
+        F: Future<Output = Result<T, E>>,
+    {
+        if let Some(value) = stored_or_absent(self.read::<T>(location).await)? {
+            return Ok(value);
+        }
+        let lock = self.lock(location).await?;
+        let outcome = async {
+            // Another worker may have stored it while this one waited for the lock.
+            if let Some(value) = stored_or_absent(self.read::<T>(location).await)? {
+                return Ok(value);
+            }
+            let value = compute.await.map_err(|err| StoreError::Compute {
+                location: location.to_owned(),
+                source: err.into(),
+            })?;
+            let serializer = T::serializer();
+            let written = written::<T, _>(&serializer, T::shape(), options);
+            let staged = self.stage(&serializer, &value, location)?;
+            self.commit(staged, location, written).await?;
+            Ok(value)
+        }
+        .await;
+        lock.release(&*self.store).await;
+        outcome
+    }
+
+    /// Whether a result, or bytes without a record, are stored at `location`.
     pub async fn exists(&self, location: &str) -> Result<bool, StoreError> {
-        match self.store.head(&path(location)?).await {
-            Ok(_) => Ok(true),
-            Err(object_store::Error::NotFound { .. }) => Ok(false),
-            Err(source) => Err(StoreError::backend(location, source)),
+        for path in [record_path(location)?, path(location)?] {
+            match self.store.head(&path).await {
+                Ok(_) => return Ok(true),
+                Err(object_store::Error::NotFound { .. }) => {}
+                Err(source) => return Err(StoreError::backend(location, source)),
+            }
         }
+        Ok(false)
     }
 
-    /// Deletes the result at `location`; deleting a missing one is not an error.
+    /// Deletes the result at `location` and its record; deleting a missing one is not an
+    /// error.
     pub async fn delete(&self, location: &str) -> Result<(), StoreError> {
-        match self.store.delete(&path(location)?).await {
-            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
-            Err(source) => Err(StoreError::backend(location, source)),
+        for path in [record_path(location)?, path(location)?] {
+            match self.store.delete(&path).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(source) => return Err(StoreError::backend(location, source)),
+            }
         }
+        Ok(())
     }
 
-    /// The locations stored under `prefix` (`""` for all), sorted.
+    /// The locations stored under `prefix` (`""` for all), sorted; records, locks and the
+    /// temporary files of writes under way are not listed.
     pub async fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
         let prefix_path = if prefix.is_empty() {
             None
@@ -158,6 +368,12 @@ impl ResultStore {
             .store
             .list(prefix_path.as_ref())
             .map_ok(|meta| meta.location.to_string())
+            .try_filter(|location| {
+                let name = location.rsplit('/').next().unwrap_or_default();
+                let staging = name.starts_with('.') && name.ends_with(".tmp");
+                let record = location.split('/').next() == Some(RECORDS);
+                std::future::ready(!staging && !record)
+            })
             .try_collect()
             .await
             .map_err(|source| StoreError::backend(prefix, source))?;
@@ -165,35 +381,486 @@ impl ResultStore {
         Ok(locations)
     }
 
-    async fn get(&self, location: &str) -> Result<bytes::Bytes, StoreError> {
-        let result = match self.store.get(&path(location)?).await {
-            Ok(result) => result,
-            Err(object_store::Error::NotFound { .. }) => {
-                return Err(StoreError::NotFound {
+    /// Writes staged bytes, then their record; the caller holds the lock.
+    async fn commit(
+        &self,
+        (staged, tally): (Staged, Tally),
+        location: &str,
+        written: Written,
+    ) -> Result<Record, StoreError> {
+        let (length, sha256) = tally.finish();
+        let record = written.record(length, sha256);
+        self.upload(staged, location, &path(location)?).await?;
+        let json = serde_json::to_vec_pretty(&record).unwrap_or_default();
+        self.store
+            .put(&record_path(location)?, PutPayload::from(json))
+            .await
+            .map_err(|source| StoreError::backend(location, source))?;
+        Ok(record)
+    }
+
+    /// The serializer's bytes, hashed as they are written: into a temporary file beside the
+    /// location on the local file system, else into memory, spilling to a temporary file past
+    /// [`Settings::in_memory`].
+    fn stage<T, S: Serializer<T>>(
+        &self,
+        serializer: &S,
+        value: &T,
+        location: &str,
+    ) -> Result<(Staged, Tally), StoreError> {
+        let serialize = |writer: &mut dyn Write| -> Result<Tally, StoreError> {
+            let mut hashing = HashingWriter {
+                inner: BufWriter::with_capacity(256 << 10, writer),
+                tally: Tally::default(),
+            };
+            serializer
+                .serialize_into(value, &mut hashing)
+                .map_err(|source| StoreError::serializer(location, source))?;
+            hashing.flush()?;
+            Ok(hashing.tally)
+        };
+        if let Some(local) = &self.local {
+            let target = local
+                .path_to_filesystem(&path(location)?)
+                .map_err(|source| StoreError::backend(location, source))?;
+            let dir = target.parent().unwrap_or(std::path::Path::new("."));
+            std::fs::create_dir_all(dir)?;
+            let name = target.file_name().unwrap_or_default().to_string_lossy();
+            let mut temp = tempfile::Builder::new()
+                .prefix(&format!(".{name}."))
+                .suffix(".tmp")
+                .tempfile_in(dir)?;
+            let tally = serialize(temp.as_file_mut())?;
+            temp.as_file().sync_all()?;
+            return Ok((Staged::Local(temp, target), tally));
+        }
+        let mut spool = tempfile::SpooledTempFile::new(self.settings.in_memory);
+        let tally = serialize(&mut spool)?;
+        let staged = match spool.into_inner() {
+            tempfile::SpooledData::InMemory(cursor) => Staged::Memory(cursor.into_inner()),
+            tempfile::SpooledData::OnDisk(mut file) => {
+                file.rewind()?;
+                Staged::File(file)
+            }
+        };
+        Ok((staged, tally))
+    }
+
+    /// Puts staged bytes at `data`: a rename, one put, or a multipart upload.
+    async fn upload(&self, staged: Staged, location: &str, data: &Path) -> Result<(), StoreError> {
+        let backend = |source| StoreError::backend(location, source);
+        match staged {
+            Staged::Local(temp, target) => {
+                temp.persist(&target).map_err(|err| err.error)?;
+                #[cfg(unix)]
+                if let Some(dir) = target.parent() {
+                    std::fs::File::open(dir)?.sync_all()?;
+                }
+            }
+            Staged::Memory(bytes) => {
+                self.store
+                    .put(data, PutPayload::from(bytes))
+                    .await
+                    .map_err(backend)?;
+            }
+            Staged::File(mut file) => {
+                let upload = self.store.put_multipart(data).await.map_err(backend)?;
+                let mut parts =
+                    WriteMultipart::new_with_chunk_size(upload, self.settings.part_size);
+                let mut buffer = vec![0; self.settings.part_size];
+                loop {
+                    let read = match read_full(&mut file, &mut buffer) {
+                        Ok(read) => read,
+                        Err(err) => {
+                            let _ = parts.abort().await;
+                            return Err(err.into());
+                        }
+                    };
+                    if read == 0 {
+                        break;
+                    }
+                    parts.write(buffer.get(..read).unwrap_or_default());
+                    if let Err(source) = parts.wait_for_capacity(2).await {
+                        return Err(backend(source));
+                    }
+                }
+                parts.finish().await.map_err(backend)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads the result at `location` after checking its record against the reader; a read
+    /// whose bytes do not match the record is tried again, since a writer may be between its
+    /// two writes.
+    async fn fetch<T, S: Serializer<T>>(
+        &self,
+        serializer: &S,
+        location: &str,
+        reading: Reading<'_>,
+    ) -> Result<T, StoreError> {
+        let mut wait = Duration::from_millis(2);
+        let mut attempt = 1;
+        loop {
+            let Some(record) = self.get_record(location).await? else {
+                return self.fetch_embedded(serializer, location, reading).await;
+            };
+            check(location, &record, serializer, reading)?;
+            if record.is_expired_at(chrono::Utc::now()) {
+                return Err(StoreError::Expired {
+                    location: location.to_owned(),
+                    expired_at: record.expires_at.unwrap_or_default(),
+                });
+            }
+            match self.fetch_verified(serializer, location, &record).await? {
+                Fetched::Value(value) => return Ok(value),
+                Fetched::Mismatch(reason) if attempt >= self.settings.read_attempts => {
+                    return Err(corrupt(location, reason));
+                }
+                Fetched::Mismatch(_) => {
+                    futures_timer::Delay::new(wait).await;
+                    wait = (wait * 2).min(Duration::from_millis(200));
+                    attempt += 1;
+                }
+            }
+        }
+    }
+
+    /// A result of the first version: its record in front of the bytes.
+    async fn fetch_embedded<T, S: Serializer<T>>(
+        &self,
+        serializer: &S,
+        location: &str,
+        reading: Reading<'_>,
+    ) -> Result<T, StoreError> {
+        let bytes = self.get_bytes(location, &path(location)?).await?;
+        let (record, payload) = match embedded::decode(&bytes) {
+            Ok(embedded::Stored::Record(record, payload)) => (record, payload),
+            Ok(embedded::Stored::Raw) => {
+                return Err(StoreError::NoRecord {
                     location: location.to_owned(),
                 })
             }
-            Err(source) => return Err(StoreError::backend(location, source)),
+            Err(reason) => return Err(corrupt(location, reason)),
         };
-        result
+        // The first version recorded the configuration as `Debug` text: the serializer's
+        // name is what both versions share.
+        if record.serializer != serializer.name() {
+            return Err(serializer_mismatch(location, &record, serializer));
+        }
+        check_type(location, &record, reading, serializer.self_describing())?;
+        serializer
+            .deserialize(payload)
+            .map_err(|source| StoreError::serializer(location, source))
+    }
+
+    /// Decodes the bytes at `location`, then checks them against `record`.
+    async fn fetch_verified<T, S: Serializer<T>>(
+        &self,
+        serializer: &S,
+        location: &str,
+        record: &Record,
+    ) -> Result<Fetched<T>, StoreError> {
+        let data = path(location)?;
+        let small = record.length <= self.settings.in_memory as u64;
+        if let Some(local) = &self.local {
+            let file = local
+                .path_to_filesystem(&data)
+                .map_err(|source| StoreError::backend(location, source))?;
+            let file = match std::fs::File::open(file) {
+                Ok(file) => file,
+                Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                    return Ok(Fetched::Mismatch("its bytes are missing".into()));
+                }
+                Err(err) => return Err(err.into()),
+            };
+            if small {
+                let mut bytes = Vec::new();
+                BufReader::new(file).read_to_end(&mut bytes)?;
+                return decode_slice(serializer, location, record, &bytes);
+            }
+            return decode_reader(serializer, location, record, file);
+        }
+        let result = match self.get(location, &data).await {
+            Ok(result) => result,
+            Err(StoreError::NotFound { .. }) => {
+                return Ok(Fetched::Mismatch("its bytes are missing".into()));
+            }
+            Err(err) => return Err(err),
+        };
+        if result.meta.size != record.length {
+            return Ok(Fetched::Mismatch(format!(
+                "the record covers {} bytes, {} are stored",
+                record.length, result.meta.size
+            )));
+        }
+        if small {
+            let bytes = result
+                .bytes()
+                .await
+                .map_err(|source| StoreError::backend(location, source))?;
+            return decode_slice(serializer, location, record, &bytes);
+        }
+        // A large result goes through a temporary file: memory holds a chunk at a time.
+        let mut file = tempfile::tempfile()?;
+        {
+            let mut writer = BufWriter::with_capacity(1 << 20, &mut file);
+            let mut stream = result.into_stream();
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk.map_err(|source| StoreError::backend(location, source))?;
+                writer.write_all(&chunk)?;
+            }
+            writer.flush()?;
+        }
+        file.rewind()?;
+        decode_reader(serializer, location, record, file)
+    }
+
+    async fn get_record(&self, location: &str) -> Result<Option<Record>, StoreError> {
+        let bytes = match self.get_bytes(location, &record_path(location)?).await {
+            Ok(bytes) => bytes,
+            Err(StoreError::NotFound { .. }) => return Ok(None),
+            Err(err) => return Err(err),
+        };
+        let record: Record = serde_json::from_slice(&bytes)
+            .map_err(|err| corrupt(location, format!("its record is not valid: {err}")))?;
+        if record.version != RECORD_VERSION {
+            return Err(corrupt(
+                location,
+                format!(
+                    "its record has version {}, which this build does not read",
+                    record.version
+                ),
+            ));
+        }
+        Ok(Some(record))
+    }
+
+    async fn get(&self, location: &str, path: &Path) -> Result<GetResult, StoreError> {
+        match self.store.get(path).await {
+            Ok(result) => Ok(result),
+            Err(object_store::Error::NotFound { .. }) => Err(StoreError::NotFound {
+                location: location.to_owned(),
+            }),
+            Err(source) => Err(StoreError::backend(location, source)),
+        }
+    }
+
+    async fn get_bytes(&self, location: &str, path: &Path) -> Result<bytes::Bytes, StoreError> {
+        self.get(location, path)
+            .await?
             .bytes()
             .await
             .map_err(|source| StoreError::backend(location, source))
     }
+
+    /// Takes the lock of `location`: a create-only put, which one writer wins; the others
+    /// wait for it to be released, or to grow stale.
+    async fn lock(&self, location: &str) -> Result<Lock, StoreError> {
+        let path = lock_path(location)?;
+        let started = std::time::Instant::now();
+        let mut wait = Duration::from_millis(1);
+        loop {
+            let claim = format!(
+                "{{\"pid\":{},\"at\":\"{}\"}}",
+                std::process::id(),
+                chrono::Utc::now().to_rfc3339()
+            );
+            let options = PutOptions {
+                mode: PutMode::Create,
+                ..PutOptions::default()
+            };
+            match self
+                .store
+                .put_opts(&path, PutPayload::from(claim), options)
+                .await
+            {
+                Ok(_) => return Ok(Lock { path: Some(path) }),
+                // A backend without create-only puts: writers are not kept apart.
+                Err(object_store::Error::NotImplemented { .. }) => {
+                    return Ok(Lock { path: None });
+                }
+                Err(object_store::Error::AlreadyExists { .. }) => {}
+                Err(source) => return Err(StoreError::backend(location, source)),
+            }
+            if let Ok(meta) = self.store.head(&path).await {
+                let age = chrono::Utc::now() - meta.last_modified;
+                if age.to_std().is_ok_and(|age| age > self.settings.stale_lock) {
+                    // Left by a crashed writer.
+                    let _ = self.store.delete(&path).await;
+                    continue;
+                }
+            }
+            if started.elapsed() > self.settings.lock_wait {
+                return Err(StoreError::Busy {
+                    location: location.to_owned(),
+                });
+            }
+            futures_timer::Delay::new(wait).await;
+            wait = (wait * 2).min(Duration::from_millis(50));
+        }
+    }
 }
 
-/// The record at the front of `bytes` and the bytes it covers, checked; `None` for bytes
-/// without a record.
-fn decode<'a>(
-    location: &str,
-    bytes: &'a [u8],
-) -> Result<Option<(RecordHeader, &'a [u8])>, StoreError> {
-    match record::decode(bytes) {
-        Ok(Stored::Record(header, payload)) => Ok(Some((header, payload))),
-        Ok(Stored::Raw) => Ok(None),
-        Err(reason) => Err(StoreError::Corrupt {
-            location: location.to_owned(),
-            reason,
-        }),
+/// A writer's lock on a location, released after its write.
+struct Lock {
+    path: Option<Path>,
+}
+
+impl Lock {
+    async fn release(self, store: &dyn ObjectStore) {
+        if let Some(path) = self.path {
+            // A lock that cannot be deleted grows stale and is taken over.
+            let _ = store.delete(&path).await;
+        }
     }
+}
+
+/// What a write of `T` with `serializer` records.
+fn written<T, S: Serializer<T>>(
+    serializer: &S,
+    shape: Option<&'static str>,
+    options: &WriteOptions,
+) -> Written {
+    Written {
+        serializer: serializer.name(),
+        format: serializer.format_identity(),
+        type_name: std::any::type_name::<T>(),
+        shape,
+        expires_in: options.expires_in,
+    }
+}
+
+/// A value read, or `None` where `get_or_compute` computes it again: nothing stored, an
+/// expired result, or bytes that never matched their record (a writer that crashed).
+fn stored_or_absent<T>(read: Result<T, StoreError>) -> Result<Option<T>, StoreError> {
+    match read {
+        Ok(value) => Ok(Some(value)),
+        Err(
+            StoreError::NotFound { .. } | StoreError::Expired { .. } | StoreError::Corrupt { .. },
+        ) => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+/// Refuses a record written by another serializer or type than the reader.
+fn check<T, S: Serializer<T>>(
+    location: &str,
+    record: &Record,
+    serializer: &S,
+    reading: Reading<'_>,
+) -> Result<(), StoreError> {
+    if record.serializer != serializer.name() || record.format != serializer.format_identity() {
+        return Err(serializer_mismatch(location, record, serializer));
+    }
+    check_type(location, record, reading, serializer.self_describing())
+}
+
+fn check_type(
+    location: &str,
+    record: &Record,
+    reading: Reading<'_>,
+    self_describing: bool,
+) -> Result<(), StoreError> {
+    let same = match (record.shape.as_deref(), reading.shape) {
+        (Some(stored), Some(asked)) => stored == asked,
+        _ => record.type_name == reading.type_name,
+    };
+    if same || (reading.any_type && self_describing) {
+        return Ok(());
+    }
+    Err(StoreError::TypeMismatch(Box::new(TypeMismatch {
+        location: location.to_owned(),
+        stored: record.type_name.clone(),
+        stored_shape: record.shape.clone(),
+        reading: reading.type_name.to_owned(),
+        reading_shape: reading.shape.map(str::to_owned),
+        self_describing,
+    })))
+}
+
+fn serializer_mismatch<T, S: Serializer<T>>(
+    location: &str,
+    record: &Record,
+    serializer: &S,
+) -> StoreError {
+    StoreError::SerializerMismatch {
+        location: location.to_owned(),
+        stored: record.serializer.clone(),
+        stored_format: record.format.clone(),
+        reading: serializer.name().to_owned(),
+        reading_format: serializer.format_identity(),
+    }
+}
+
+fn corrupt(location: &str, reason: String) -> StoreError {
+    StoreError::Corrupt {
+        location: location.to_owned(),
+        reason,
+    }
+}
+
+/// Why `length` bytes of SHA-256 `sha256` are not the ones `record` describes, if they are not.
+fn mismatch(record: &Record, length: u64, sha256: &str) -> Option<String> {
+    if length != record.length {
+        return Some(format!(
+            "the record covers {} bytes, {length} are stored",
+            record.length
+        ));
+    }
+    (sha256 != record.sha256).then(|| {
+        format!(
+            "the bytes' SHA-256 is {sha256}, the record says {}",
+            record.sha256
+        )
+    })
+}
+
+fn decode_slice<T, S: Serializer<T>>(
+    serializer: &S,
+    location: &str,
+    record: &Record,
+    bytes: &[u8],
+) -> Result<Fetched<T>, StoreError> {
+    let sha256 = super::record::sha256_hex(bytes);
+    if let Some(reason) = mismatch(record, bytes.len() as u64, &sha256) {
+        return Ok(Fetched::Mismatch(reason));
+    }
+    serializer
+        .deserialize(bytes)
+        .map(Fetched::Value)
+        .map_err(|source| StoreError::serializer(location, source))
+}
+
+/// Decodes while hashing, then reads what the decoder left: the value is returned only if
+/// every byte matched the record.
+fn decode_reader<T, S: Serializer<T>>(
+    serializer: &S,
+    location: &str,
+    record: &Record,
+    reader: impl Read,
+) -> Result<Fetched<T>, StoreError> {
+    let mut hashing = HashingReader::new(BufReader::with_capacity(1 << 20, reader));
+    let value = serializer.deserialize_from(&mut hashing);
+    let (length, sha256) = hashing.finish()?;
+    if let Some(reason) = mismatch(record, length, &sha256) {
+        return Ok(Fetched::Mismatch(reason));
+    }
+    value
+        .map(Fetched::Value)
+        .map_err(|source| StoreError::serializer(location, source))
+}
+
+/// Fills `buffer` from `reader` as far as it goes; fewer bytes only at the end.
+fn read_full(reader: &mut impl Read, buffer: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while let Some(rest) = buffer.get_mut(filled..).filter(|rest| !rest.is_empty()) {
+        match reader.read(rest) {
+            Ok(0) => break,
+            Ok(read) => filled += read,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(filled)
 }

@@ -59,6 +59,14 @@ fn expand(input: &Input<'_>, kind: &Kind) -> TokenStream {
         _ => TokenStream::new(),
     };
 
+    let shape = input.shape.as_ref().map(|shape| {
+        quote! {
+            #[inline]
+            fn shape() -> _rs::__private::Option<&'static str> {
+                _rs::__private::Option::Some(#shape)
+            }
+        }
+    });
     let body = quote! {
         #value_impl
 
@@ -70,6 +78,8 @@ fn expand(input: &Input<'_>, kind: &Kind) -> TokenStream {
             fn serializer() -> <Self as _rs::ResultSerializer>::Serializer {
                 #constructor
             }
+
+            #shape
         }
     };
     wrap_in_const(input.attrs.krate.get(), &body)
