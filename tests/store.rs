@@ -1,5 +1,6 @@
-//! The result store on every backend: the local file system, memory, and S3 against a real
-//! S3-compatible server (moto's, from PyPI) started on loopback by the test itself: native bytes
+//! The result store on every backend: the local file system, memory, S3 against a real
+//! S3-compatible server (moto's, from PyPI) and Azure Blob Storage against azurite (from the
+//! npm registry), each started on loopback by the test itself: native bytes
 //! at each location with the record beside them, identity checks, expiry, compute-once, and
 //! what crashed or racing writers leave.
 #![allow(
@@ -430,22 +431,18 @@ fn templates_refuse_missing_fields_and_escapes() {
     }
 }
 
-#[cfg(feature = "s3")]
-mod s3 {
+/// Storage servers on loopback, started by the tests.
+#[cfg(any(feature = "s3", feature = "azure"))]
+mod server {
     use std::io::{Read, Write};
     use std::net::{TcpListener, TcpStream};
     use std::process::{Child, Command, Stdio};
-    use std::sync::Arc;
     use std::time::{Duration, Instant};
 
-    use object_store::aws::AmazonS3Builder;
-    use result_serializers::store::ResultStore;
-
-    /// moto's S3 server, from a virtual environment made on first use from
-    /// `tests/interop/requirements-s3.txt`; stopped when dropped.
-    struct Server {
+    /// A server process, stopped when dropped.
+    pub(crate) struct Server {
         child: Child,
-        port: u16,
+        pub(crate) port: u16,
     }
 
     impl Drop for Server {
@@ -455,51 +452,77 @@ mod s3 {
         }
     }
 
-    fn start() -> Server {
-        let venv = super::venv::venv("moto-venv", "tests/interop/requirements-s3.txt");
+    /// Starts `command` with the port it is to listen on, and waits until it accepts
+    /// connections.
+    pub(crate) fn start(what: &str, command: impl FnOnce(u16) -> Command) -> Server {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
-        let child = Command::new(venv.join("bin/moto_server"))
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        let child = command(port)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap();
+            .unwrap_or_else(|err| panic!("{what} did not start: {err}"));
         let server = Server { child, port };
         let started = Instant::now();
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(
                 started.elapsed() < Duration::from_secs(60),
-                "moto did not start"
+                "{what} did not start"
             );
             std::thread::sleep(Duration::from_millis(100));
         }
         server
     }
 
-    /// Creates `bucket` with a plain HTTP `PUT` (moto does not check signatures).
-    fn create_bucket(port: u16, bucket: &str) {
+    /// Sends one HTTP/1.1 request and returns the response's status line and body.
+    pub(crate) fn request(port: u16, head: &str, body: &str) -> String {
         let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
         write!(
             stream,
-            "PUT /{bucket} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            "{head}\r\nHost: 127.0.0.1:{port}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
         )
         .unwrap();
         let mut response = String::new();
         stream.read_to_string(&mut response).unwrap();
-        assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+        response
+    }
+}
+
+#[cfg(feature = "s3")]
+mod s3 {
+    use std::process::Command;
+    use std::sync::Arc;
+
+    use object_store::aws::AmazonS3Builder;
+    use result_serializers::store::ResultStore;
+
+    use super::server::{request, start, Server};
+
+    /// moto's S3 server, from a virtual environment made on first use from
+    /// `tests/interop/requirements-s3.txt`.
+    fn moto() -> Server {
+        let venv = super::venv::venv("moto-venv", "tests/interop/requirements-s3.txt");
+        start("moto", |port| {
+            let mut command = Command::new(venv.join("bin/moto_server"));
+            command.args(["-H", "127.0.0.1", "-p", &port.to_string()]);
+            command
+        })
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn s3_store_against_a_real_server() {
-        let server = tokio::task::spawn_blocking(start).await.unwrap();
+        let server = tokio::task::spawn_blocking(moto).await.unwrap();
         let port = server.port;
-        tokio::task::spawn_blocking(move || create_bucket(port, "results"))
-            .await
-            .unwrap();
+        // moto does not check signatures: a plain `PUT` makes the bucket.
+        let created =
+            tokio::task::spawn_blocking(move || request(port, "PUT /results HTTP/1.1", ""))
+                .await
+                .unwrap();
+        assert!(created.starts_with("HTTP/1.1 200"), "{created}");
         let s3 = AmazonS3Builder::new()
             .with_endpoint(format!("http://127.0.0.1:{port}"))
             .with_allow_http(true)
@@ -510,12 +533,112 @@ mod s3 {
             .build()
             .unwrap();
         let store = ResultStore::new(Arc::new(s3));
-        super::exercise(&store).await;
-        super::concurrent(&store, 16, 5).await;
-        super::identity(&store).await;
-        super::compute_once(&store).await;
-        super::interrupted_writes(&store).await;
-        super::large(&store, 40 << 20).await;
+        super::every_test(&store).await;
+        drop(server);
+    }
+}
+
+#[cfg(feature = "azure")]
+mod azure {
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+    use std::sync::Arc;
+
+    use base64::Engine as _;
+    use hmac::{Hmac, Mac};
+    use object_store::azure::MicrosoftAzureBuilder;
+    use result_serializers::store::ResultStore;
+    use sha2::Sha256;
+
+    use super::server::{request, start, Server};
+
+    /// The emulator's version, from the npm registry.
+    const AZURITE: &str = "azurite@3.37.0";
+    /// The emulator's well-known account and key.
+    const ACCOUNT: &str = "devstoreaccount1";
+    const KEY: &str =
+        "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    /// azurite's blob server, installed with npm into the tests' scratch directory on first
+    /// use (needs node and npm, and the npm registry).
+    fn azurite() -> Server {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("azurite");
+        let marker = dir.join(format!("installed-{AZURITE}"));
+        let bin: PathBuf = dir.join("node_modules/.bin/azurite-blob");
+        if !marker.exists() {
+            std::fs::create_dir_all(&dir).unwrap();
+            let output = Command::new("npm")
+                .args([
+                    "install",
+                    "--no-audit",
+                    "--no-fund",
+                    "--no-package-lock",
+                    "--prefix",
+                ])
+                .arg(&dir)
+                .arg(AZURITE)
+                .output()
+                .expect("the Azure tests need npm on PATH");
+            assert!(
+                output.status.success(),
+                "npm install {AZURITE} failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            std::fs::write(&marker, "").unwrap();
+        }
+        start("azurite", |port| {
+            let mut command = Command::new(&bin);
+            command
+                .args(["--blobHost", "127.0.0.1", "--blobPort", &port.to_string()])
+                .args(["--silent", "--skipApiVersionCheck", "--inMemoryPersistence"]);
+            command
+        })
+    }
+
+    /// Creates `container`, with a request signed by the emulator's shared key.
+    fn create_container(port: u16, container: &str) {
+        let date = chrono::Utc::now()
+            .format("%a, %d %b %Y %H:%M:%S GMT")
+            .to_string();
+        let version = "2021-08-06";
+        let to_sign = format!(
+            "PUT{}x-ms-date:{date}\nx-ms-version:{version}\n/{ACCOUNT}/{ACCOUNT}/{container}\nrestype:container",
+            "\n".repeat(12)
+        );
+        let key = base64::engine::general_purpose::STANDARD
+            .decode(KEY)
+            .unwrap();
+        let mut mac = Hmac::<Sha256>::new_from_slice(&key).unwrap();
+        mac.update(to_sign.as_bytes());
+        let signature =
+            base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+        let head = format!(
+            "PUT /{ACCOUNT}/{container}?restype=container HTTP/1.1\r\nx-ms-date: {date}\r\n\
+             x-ms-version: {version}\r\nAuthorization: SharedKey {ACCOUNT}:{signature}"
+        );
+        let response = request(port, &head, "");
+        assert!(response.starts_with("HTTP/1.1 201"), "{response}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn azure_store_against_azurite() {
+        let server = tokio::task::spawn_blocking(azurite).await.unwrap();
+        let port = server.port;
+        tokio::task::spawn_blocking(move || create_container(port, "results"))
+            .await
+            .unwrap();
+        // The emulator's address, which object_store reads when it builds an emulator client.
+        std::env::set_var(
+            "AZURITE_BLOB_STORAGE_URL",
+            format!("http://127.0.0.1:{port}"),
+        );
+        let azure = MicrosoftAzureBuilder::new()
+            .with_use_emulator(true)
+            .with_container_name("results")
+            .build()
+            .unwrap();
+        let store = ResultStore::new(Arc::new(azure));
+        super::every_test(&store).await;
         drop(server);
     }
 }
@@ -822,6 +945,17 @@ async fn large(store: &ResultStore, size: usize) {
     let record = store.write(&blob, "large/blob.bin").await.unwrap();
     assert!(record.length >= size as u64);
     assert_eq!(store.read::<Blob>("large/blob.bin").await.unwrap(), blob);
+}
+
+/// The whole suite on one backend.
+#[allow(dead_code)]
+async fn every_test(store: &ResultStore) {
+    exercise(store).await;
+    concurrent(store, 16, 5).await;
+    identity(store).await;
+    compute_once(store).await;
+    interrupted_writes(store).await;
+    large(store, 40 << 20).await;
 }
 
 /// Keeps the imports of the S3 module honest when it is not built.
