@@ -408,15 +408,19 @@ impl ResultStore {
         value: &T,
         location: &str,
     ) -> Result<(Staged, Tally), StoreError> {
+        // Buffered in front of the hash, which then takes large chunks, not each small write.
         let serialize = |writer: &mut dyn Write| -> Result<Tally, StoreError> {
-            let mut hashing = HashingWriter {
-                inner: BufWriter::with_capacity(256 << 10, writer),
-                tally: Tally::default(),
-            };
+            let mut buffered = BufWriter::with_capacity(
+                256 << 10,
+                HashingWriter {
+                    inner: writer,
+                    tally: Tally::default(),
+                },
+            );
             serializer
-                .serialize_into(value, &mut hashing)
+                .serialize_into(value, &mut buffered)
                 .map_err(|source| StoreError::serializer(location, source))?;
-            hashing.flush()?;
+            let hashing = buffered.into_inner().map_err(|err| err.into_error())?;
             Ok(hashing.tally)
         };
         if let Some(local) = &self.local {
@@ -840,9 +844,11 @@ fn decode_reader<T, S: Serializer<T>>(
     record: &Record,
     reader: impl Read,
 ) -> Result<Fetched<T>, StoreError> {
-    let mut hashing = HashingReader::new(BufReader::with_capacity(1 << 20, reader));
-    let value = serializer.deserialize_from(&mut hashing);
-    let (length, sha256) = hashing.finish()?;
+    // Buffered behind the hash, which then takes large chunks, not each small read.
+    let mut buffered = BufReader::with_capacity(1 << 20, HashingReader::new(reader));
+    let value = serializer.deserialize_from(&mut buffered);
+    io::copy(&mut buffered, &mut io::sink())?;
+    let (length, sha256) = buffered.into_inner().finish()?;
     if let Some(reason) = mismatch(record, length, &sha256) {
         return Ok(Fetched::Mismatch(reason));
     }
