@@ -963,3 +963,80 @@ async fn every_test(store: &ResultStore) {
 fn object_store_is_a_trait_object(store: Arc<dyn ObjectStore>) -> ResultStore {
     ResultStore::new(store)
 }
+
+/// Where `writer_child` writes, set only in the child process that
+/// `killed_writers_leave_the_old_value_the_new_one_or_a_clear_error` starts.
+const WRITER_ROOT: &str = "RESULT_SERIALIZERS_STORE_WRITER_ROOT";
+
+/// In the child: writes ever new values at one location until it is killed.
+#[test]
+fn writer_child() {
+    let Some(root) = std::env::var_os(WRITER_ROOT) else {
+        return;
+    };
+    let store = result_serializers::store::BlockingResultStore::new(
+        ResultStore::local(root)
+            .unwrap()
+            .with_lock_timeouts(Duration::from_secs(30), Duration::from_millis(200)),
+    )
+    .unwrap();
+    for round in 2.. {
+        store
+            .write(&Stamp(vec![round; 1 << 20]), "killed/stamp.bin")
+            .unwrap();
+    }
+}
+
+/// Writers killed at random points of their writes: after each kill, the location reads as
+/// one writer's whole value, or as a clear `Corrupt` (killed between the bytes and the
+/// record), never as bytes other than those its record describes; the next writer then takes
+/// over the lock the killed one may have left.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_writers_leave_the_old_value_the_new_one_or_a_clear_error() {
+    let root = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("store-killed");
+    let _ = std::fs::remove_dir_all(&root);
+    let store = ResultStore::local(&root).unwrap();
+    store
+        .write(&Stamp(vec![1; 1 << 20]), "killed/stamp.bin")
+        .await
+        .unwrap();
+    let (mut whole, mut corrupt, mut newest) = (0, 0, 1);
+    for kill in 0..24u64 {
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "writer_child", "--nocapture", "--test-threads=1"])
+            .env(WRITER_ROOT, &root)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Killed somewhere between 20 ms and 200 ms in: before, during or between writes.
+        tokio::time::sleep(Duration::from_millis(20 + (kill * 37) % 180)).await;
+        child.kill().unwrap();
+        child.wait().unwrap();
+        match store.read::<Stamp>("killed/stamp.bin").await {
+            Ok(Stamp(values)) => {
+                assert_eq!(values.len(), 1 << 20, "a torn value");
+                assert!(values.iter().all(|v| *v == values[0]), "a torn value");
+                newest = newest.max(values[0]);
+                whole += 1;
+            }
+            Err(StoreError::Corrupt { .. }) => corrupt += 1,
+            Err(err) => panic!("{err}"),
+        }
+    }
+    // After the kills, a writer takes over any stale lock and the location reads again.
+    let store = store.with_lock_timeouts(Duration::from_secs(30), Duration::from_millis(200));
+    store
+        .write(&Stamp(vec![7; 16]), "killed/stamp.bin")
+        .await
+        .unwrap();
+    assert_eq!(
+        store.read::<Stamp>("killed/stamp.bin").await.unwrap(),
+        Stamp(vec![7; 16])
+    );
+    println!(
+        "after 24 kills: {whole} whole values (the newest from round {newest}), {corrupt} clear errors"
+    );
+    assert!(whole > 0, "no kill left a readable value");
+    assert!(newest > 1, "the killed writers wrote nothing");
+}
