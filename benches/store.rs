@@ -25,7 +25,7 @@ use criterion::{Criterion, Throughput};
 use result_serializers::store::{BlockingResultStore, ResultStore};
 use result_serializers::{JsonSerializer, ResultSerializer, Serializer};
 use serde::{Deserialize, Serialize};
-use workloads::{records, Record};
+use workloads::{records, status_mib, Record};
 
 /// W1's records, as many as make `STORE_MIB` MiB of JSON.
 #[derive(Debug, PartialEq, Serialize, Deserialize, ResultSerializer)]
@@ -97,13 +97,6 @@ fn main() {
     group.bench_function("read/plain", |b| b.iter(read_plain));
     group.finish();
     criterion.final_summary();
-}
-
-fn status_mib(field: &str) -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|line| line.starts_with(field)).unwrap();
-    let kib: f64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
-    kib / 1024.0
 }
 
 /// One call's peak resident set above the value, in a process of its own: for a write, above

@@ -499,14 +499,7 @@ mod memory {
     use result_serializers::ResultSerializer;
 
     use super::frames::{Csv, Feather, Parquet};
-    use super::workloads;
-
-    fn status_mib(field: &str) -> f64 {
-        let status = std::fs::read_to_string("/proc/self/status").unwrap();
-        let line = status.lines().find(|line| line.starts_with(field)).unwrap();
-        let kib: f64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
-        kib / 1024.0
-    }
+    use super::workloads::{self, status_mib};
 
     fn write(format: &str, way: &str, frame: &DataFrame) -> Vec<u8> {
         let mut out = Vec::new();

@@ -137,3 +137,19 @@ pub fn frame_fingerprint(frame: &result_serializers::polars::prelude::DataFrame)
     }
     format!("{:x}", hash.finalize())
 }
+
+/// A field of `/proc/self/status` (`VmRSS:`, `VmHWM:`) in MiB, for the benchmarks' memory
+/// measurements.
+pub fn status_mib(field: &str) -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    let line = status
+        .lines()
+        .find(|line| line.starts_with(field))
+        .expect("the field in /proc/self/status");
+    let kib: f64 = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|kib| kib.parse().ok())
+        .expect("a number of kB");
+    kib / 1024.0
+}
