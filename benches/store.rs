@@ -3,9 +3,12 @@
 //! `ResultStore::write` against `JsonSerializer` into `std::fs::write`, and read with
 //! `ResultStore::read` against `std::fs::read` and `from_slice`.
 //!
-//! `cargo bench --bench store --features store` measures the time;
+//! `cargo bench --bench store --features store,derive` measures the time;
 //! `STORE_MEMORY=write:store` (or `write:plain`, `read:store`, `read:plain`) measures one call's
-//! peak resident set above the set before it, in a process of its own, and prints it.
+//! peak resident set above the value, in a process of its own, and prints it. With
+//! `STORE_URL=s3://bucket` (and the `s3` feature, and `AWS_*` in the environment, such as
+//! `AWS_ENDPOINT` for a local S3 server) the store's side runs on that store instead of the
+//! local file system.
 #![allow(
     missing_docs,
     clippy::unwrap_used,
@@ -52,7 +55,11 @@ fn dir() -> PathBuf {
 }
 
 fn store() -> BlockingResultStore {
-    BlockingResultStore::new(ResultStore::local(dir().join("store")).unwrap()).unwrap()
+    let store = match std::env::var("STORE_URL") {
+        Ok(url) => ResultStore::from_url(&url).unwrap(),
+        Err(_) => ResultStore::local(dir().join("store")).unwrap(),
+    };
+    BlockingResultStore::new(store).unwrap()
 }
 
 fn plain_path() -> PathBuf {
