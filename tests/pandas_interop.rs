@@ -27,6 +27,17 @@ fn python() -> PathBuf {
     venv::venv("pandas-venv", "tests/interop/requirements.txt").join("bin/python")
 }
 
+/// Runs a Python `command` that prints one JSON value, and parses it.
+fn json_from(command: &mut Command) -> Value {
+    let output = command.output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
 fn sample() -> DataFrame {
     let at = |name: &str, tz: Option<&str>| {
         Series::new(name.into(), [Some(1_592_224_245_123_456i64), None, Some(0)])
@@ -110,17 +121,11 @@ fn pandas_reads_what_we_write() {
         paths.push(path);
     }
 
-    let output = Command::new(python())
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/read_with_pandas.py"))
-        .args(&paths)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let read = json_from(
+        Command::new(python())
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/read_with_pandas.py"))
+            .args(&paths),
     );
-    let read: Value = serde_json::from_slice(&output.stdout).unwrap();
 
     let plain_values = json!({
         "int": [1, -3_000_000_000i64, null],
@@ -210,18 +215,12 @@ fn the_quickstarts_results_open_in_pandas_and_json_load() {
                   summary = json.load(open(sys.argv[2]))\n\
                   print(json.dumps({'columns': list(stats.columns), 'rows': len(stats), \
                   'dtypes': [str(t) for t in stats.dtypes], 'summary_rows': summary['rows']}))";
-    let output = Command::new(python())
-        .args(["-c", script])
-        .arg(results.join("sensor-stats.parquet"))
-        .arg(results.join("summary.json"))
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let read = json_from(
+        Command::new(python())
+            .args(["-c", script])
+            .arg(results.join("sensor-stats.parquet"))
+            .arg(results.join("summary.json")),
     );
-    let read: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(
         read,
         json!({

@@ -180,11 +180,12 @@ fn rewrite<'a>(parsed: &Batch<'a>) -> Result<Message<'a>, ErrorKind> {
         dictionary,
         ..
     } = parsed;
+    let codec = parsed.codec();
     let mut buffers = Vec::new();
     let mut fills = Vec::new();
     let mut offset = 0usize;
     for &data in &parsed.buffers {
-        let (fill, len) = match parsed.codec() {
+        let (fill, len) = match codec {
             Some(codec) if !data.is_empty() => {
                 let (declared, payload) = data.split_first_chunk::<8>().ok_or_else(|| {
                     ErrorKind::malformed("a compressed buffer has no length prefix")
