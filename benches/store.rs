@@ -1,11 +1,13 @@
 //! The result store beside the plain call, on the local file system: a JSON result of
 //! `STORE_MIB` MiB (1,024 by default; 8 when `cargo test --benches` runs it once) written with
 //! `ResultStore::write` against `JsonSerializer` into `std::fs::write`, and read with
-//! `ResultStore::read` against `std::fs::read` and `from_slice`.
+//! `ResultStore::read` against `std::fs::read` and `from_slice`, and against `deserialize_from` a
+//! buffered file (serde_json's streaming reader, which the store uses for large results).
 //!
 //! `cargo bench --bench store --features store,derive` measures the time;
-//! `STORE_MEMORY=write:store` (or `write:plain`, `read:store`, `read:plain`) measures one call's
-//! peak resident set above the value, in a process of its own, and prints it. With
+//! `STORE_MEMORY=write:store` (or `write:plain`, `read:store`, `read:plain`,
+//! `read:plain-streaming`) measures one call's peak resident set above the value, in a process
+//! of its own, and prints it. With
 //! `STORE_URL=s3://bucket` (and the `s3` feature, and `AWS_*` in the environment, such as
 //! `AWS_ENDPOINT` for a local S3 server) the store's side runs on that store instead of the
 //! local file system.
@@ -76,6 +78,14 @@ fn read_plain() -> Big {
         .unwrap()
 }
 
+/// The plain call that streams, in the store's memory: `deserialize_from` a buffered file.
+fn read_plain_streaming() -> Big {
+    let file = std::fs::File::open(plain_path()).unwrap();
+    JsonSerializer::new()
+        .deserialize_from(std::io::BufReader::new(file))
+        .unwrap()
+}
+
 fn main() {
     std::fs::create_dir_all(dir()).unwrap();
     if let Ok(spec) = std::env::var("STORE_MEMORY") {
@@ -102,6 +112,7 @@ fn main() {
         b.iter(|| store.read::<Big>(LOCATION).unwrap());
     });
     group.bench_function("read/plain", |b| b.iter(read_plain));
+    group.bench_function("read/plain-streaming", |b| b.iter(read_plain_streaming));
     group.finish();
     criterion.final_summary();
 }
@@ -129,6 +140,7 @@ fn memory(spec: &str) {
         "read" => {
             let back = match way {
                 "store" => store.read::<Big>(LOCATION).unwrap(),
+                "plain-streaming" => read_plain_streaming(),
                 _ => read_plain(),
             };
             let held = status_mib("VmRSS:");

@@ -2,7 +2,9 @@
 //! bytes at a location (often rendered from a [`Template`]) on the local file system, in memory,
 //! or in object storage (S3 and S3-compatible servers with the `s3` feature, GCS with `gcs`,
 //! Azure Blob Storage with `azure`; opened by URL with [`ResultStore::from_url`]), and reads
-//! them back.
+//! them back. The local file system, memory, S3 (moto's server) and Azure (azurite) are tested
+//! against real servers; GCS is not, as no emulator installable from a package registry takes
+//! `object_store`'s XML API requests yet.
 //!
 //! # Layout
 //!
@@ -17,10 +19,13 @@
 //!
 //! A write serializes into a temporary file beside the location (on the local file system)
 //! or into memory, spilling to a temporary file past 16 MiB, taking the SHA-256 as the bytes
-//! go; then, holding the location's lock (a create-only put of `.records/<location>.lock`),
+//! go (on a second thread, which hashes each MiB while the serializer writes the next, so a
+//! large write costs the serializer's time, not that plus the hash's); then, holding the location's lock (a create-only put of `.records/<location>.lock`),
 //! it puts the bytes (a rename, one put, or a multipart upload in 8 MiB parts: S3 takes no
 //! single put over 5 GiB) and then the record, and releases the lock. A read takes the record,
-//! then decodes the bytes while hashing them, and returns the value only if their length and
+//! then decodes the bytes while hashing them (a second thread reads and hashes the bytes a
+//! MiB at a time, a few MiB ahead of the decoder; a result of 16 MiB or less is read into
+//! memory and decoded there), and returns the value only if their length and
 //! SHA-256 are the record's; a read that finds them apart (a writer between its two puts) tries
 //! again, and after eight tries is [`StoreError::Corrupt`]. So a crash or a race never makes a
 //! read return bytes other than those its record describes: it gives the old value, the new

@@ -15,7 +15,7 @@ use object_store::{
 };
 
 use super::error::{StoreError, TypeMismatch};
-use super::hashing::{HashingReader, HashingWriter, Tally};
+use super::hashing::{read_full, read_hashed, write_hashed, Tally};
 use super::location::{lock_path, path, record_path, RECORDS};
 use super::record::{embedded, Record, Written, RECORD_VERSION};
 use crate::serializer::{ResultSerializer, Serializer};
@@ -408,20 +408,18 @@ impl ResultStore {
         value: &T,
         location: &str,
     ) -> Result<(Staged, Tally), StoreError> {
-        // Buffered in front of the hash, which then takes large chunks, not each small write.
-        let serialize = |writer: &mut dyn Write| -> Result<Tally, StoreError> {
-            let mut buffered = BufWriter::with_capacity(
-                256 << 10,
-                HashingWriter {
-                    inner: writer,
-                    tally: Tally::default(),
-                },
-            );
-            serializer
-                .serialize_into(value, &mut buffered)
-                .map_err(|source| StoreError::serializer(location, source))?;
-            let hashing = buffered.into_inner().map_err(|err| err.into_error())?;
-            Ok(hashing.tally)
+        let serialize = |sink: &mut (dyn Write + Send)| {
+            write_hashed(sink, |writer| {
+                // A buffer of a known type: the serializer's many small writes stay inlined
+                // instead of each calling through `dyn Write`.
+                let mut buffered = BufWriter::with_capacity(64 << 10, writer);
+                serializer
+                    .serialize_into(value, &mut buffered)
+                    .map_err(|source| StoreError::serializer(location, source))?;
+                buffered.flush()?;
+                Ok::<_, StoreError>(())
+            })
+            .map(|((), tally)| tally)
         };
         if let Some(local) = &self.local {
             let target = local
@@ -842,31 +840,18 @@ fn decode_reader<T, S: Serializer<T>>(
     serializer: &S,
     location: &str,
     record: &Record,
-    reader: impl Read,
+    reader: impl Read + Send,
 ) -> Result<Fetched<T>, StoreError> {
-    // Buffered behind the hash, which then takes large chunks, not each small read.
-    let mut buffered = BufReader::with_capacity(1 << 20, HashingReader::new(reader));
-    let value = serializer.deserialize_from(&mut buffered);
-    io::copy(&mut buffered, &mut io::sink())?;
-    let (length, sha256) = buffered.into_inner().finish()?;
+    // Buffered by value: serde_json reads a `BufReader` (not a reference to one) a byte at a
+    // time straight from its buffer, twice as fast.
+    let (value, tally) = read_hashed(reader, |reader| {
+        serializer.deserialize_from(BufReader::with_capacity(64 << 10, reader))
+    })?;
+    let (length, sha256) = tally.finish();
     if let Some(reason) = mismatch(record, length, &sha256) {
         return Ok(Fetched::Mismatch(reason));
     }
     value
         .map(Fetched::Value)
         .map_err(|source| StoreError::serializer(location, source))
-}
-
-/// Fills `buffer` from `reader` as far as it goes; fewer bytes only at the end.
-fn read_full(reader: &mut impl Read, buffer: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while let Some(rest) = buffer.get_mut(filled..).filter(|rest| !rest.is_empty()) {
-        match reader.read(rest) {
-            Ok(0) => break,
-            Ok(read) => filled += read,
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-            Err(err) => return Err(err),
-        }
-    }
-    Ok(filled)
 }
