@@ -38,6 +38,7 @@
 //! | `#[serializer(pickle)]` | [`PickleSerializer`]: Python pickles of plain data |
 //! | `#[serializer(datetime)]` | [`DateTimeSerializer`], on a newtype over a chrono date-time |
 //! | `#[serializer(dataframe(file_type = "parquet", ...))]` | `DataFrameSerializer` (feature `dataframe`), on a newtype over a polars `DataFrame` |
+//! | `#[serializer(rows(file_type = "parquet", ...))]` | `RowsSerializer` (feature `dataframe`), on a newtype over `Vec<T>` where `T` derives [`Row`](macro@Row): one column per field |
 //! | `#[serializer(with = path::To::Serializer)]` | any `Serializer<Self> + Default` |
 //!
 //! Beside any of them, `compress = "gzip"` (or `compress(codec = "zstd", level = 19,
@@ -54,6 +55,12 @@ pub use serializer_core::*;
 /// `#[serializer(...)]`; see the [crate documentation](crate).
 #[cfg(feature = "derive")]
 pub use serializer_derive::ResultSerializer;
+
+/// Derives [`Row`](trait@Row) and [`ColumnType`](dataframe::ColumnType): a struct as one row
+/// of a table, a column per field, named as serde names them; `#[serializer(rows(...))]`
+/// stores a `Vec` of them.
+#[cfg(all(feature = "derive", feature = "dataframe"))]
+pub use serializer_derive::Row;
 
 // The README's examples compile and run as doctests.
 #[cfg(doctest)]

@@ -47,7 +47,7 @@ pub use crate::compressed::{
     Codec, CompressedSerializer, Compression, CompressionError, DEFAULT_MAX_DECOMPRESSED,
 };
 #[cfg(feature = "dataframe")]
-pub use crate::dataframe::{DataFrameSerializer, DataFrameValue};
+pub use crate::dataframe::{DataFrameSerializer, DataFrameValue, Row, RowsSerializer};
 pub use crate::datetime::{DateTimeParts, DateTimeSerializer, DateTimeValue, Zone};
 pub use crate::error::{Error, ErrorKind, Operation};
 pub use crate::json::{JsonSerializer, JsonStyle};

@@ -12,6 +12,7 @@ mod dummy;
 mod errors;
 mod expand;
 mod fallback;
+mod row;
 mod symbol;
 mod valid;
 
@@ -23,4 +24,13 @@ use syn::{parse_macro_input, DeriveInput};
 pub fn derive_result_serializer(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     expand::derive(&input).into()
+}
+
+/// Implements the runtime's `Row` (a struct as one row of a table, a column per field) and
+/// `ColumnType` (the type as a struct column; a fieldless enum as a column of its variants'
+/// names), following the type's `#[serde(rename, rename_all, skip)]`.
+#[proc_macro_derive(Row, attributes(serde, serializer))]
+pub fn derive_row(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    row::derive(&input).into()
 }

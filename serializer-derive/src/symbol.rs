@@ -10,9 +10,10 @@ pub(crate) const DATETIME: &str = "datetime";
 pub(crate) const WITH: &str = "with";
 pub(crate) const DATAFRAME: &str = "dataframe";
 pub(crate) const PICKLE: &str = "pickle";
+pub(crate) const ROWS: &str = "rows";
 
 /// The kinds, as error messages list them.
-pub(crate) const KINDS: &[&str] = &[JSON, BINARY, DATETIME, DATAFRAME, PICKLE, WITH];
+pub(crate) const KINDS: &[&str] = &[JSON, BINARY, DATETIME, DATAFRAME, ROWS, PICKLE, WITH];
 
 /// Where the generated code finds the `result-serializers` crate.
 pub(crate) const CRATE: &str = "crate";

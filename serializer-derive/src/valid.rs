@@ -43,6 +43,12 @@ pub(crate) fn check(input: &Input<'_>, errors: &mut Errors) {
             " (or `DateTime<FixedOffset>`, `NaiveDateTime`)",
         )),
         Kind::DataFrame(_) => Some(("dataframe(...)", "a polars DataFrame", "DataFrame", "")),
+        Kind::Rows(_) => Some((
+            "rows(...)",
+            "a `Vec` of rows",
+            "Vec<Reading>",
+            " where `Reading` derives `Row`",
+        )),
         _ => None,
     };
     if let Some((attribute, what, example, others)) = needs_newtype {

@@ -22,6 +22,8 @@ mod prefect_pandas;
 mod prefect_vectors;
 mod properties;
 mod python;
+#[cfg(feature = "dataframe")]
+mod rows;
 mod streaming;
 mod whole_input;
 mod workload_w1;

@@ -12,6 +12,7 @@ mod ipc;
 mod json;
 mod options;
 mod parquet;
+mod rows;
 
 use std::io::Write;
 use std::str::FromStr;
@@ -25,6 +26,9 @@ pub use self::options::{
     IpcOptions, JsonLayout, JsonOptions, NdJsonOptions, ParquetCompression, ParquetOptions,
     UnknownFileType, ZstdLevel,
 };
+#[doc(hidden)]
+pub use self::rows::__derive;
+pub use self::rows::{CellError, ColumnType, Row, RowsSerializer, RowsValue};
 use crate::error::{Error, ErrorKind, Operation};
 use crate::panic::catch_panic;
 use crate::serializer::Serializer;

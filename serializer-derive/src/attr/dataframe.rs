@@ -9,12 +9,12 @@ use syn::{LitBool, LitInt, LitStr, Token};
 use super::{duplicate, take_rest, Attr};
 use crate::errors::{did_you_mean, key_of, one_of, Errors};
 use crate::symbol::{
-    AVRO, AVRO_CODECS, AVRO_OPTIONS, COLUMNS, COMPRESSION, CSV, CSV_OPTIONS, DATETIME_FORMAT,
-    DATE_FORMAT, FEATHER, FILE_TYPE, FILE_TYPES, FLOAT_PRECISION, HEADER, INFER_SCHEMA_LENGTH, IPC,
-    IPC_CODECS, IPC_OPTIONS, JSON, JSON_FILE_LAYOUTS, JSON_FILE_OPTIONS, LAYOUT, LEVEL,
-    LEVELED_CODECS, MAX_DECODED_BYTES, NA_REP, NA_VALUES, NDJSON, NDJSON_OPTIONS, PARQUET,
-    PARQUET_CODECS, PARQUET_OPTIONS, PARSE_DATES, QUOTE, ROW_GROUP_SIZE, ROW_LIMIT, SEPARATOR,
-    STATISTICS,
+    AVRO, AVRO_CODECS, AVRO_OPTIONS, COLUMNS, COMPRESSION, CSV, CSV_OPTIONS, DATAFRAME,
+    DATETIME_FORMAT, DATE_FORMAT, FEATHER, FILE_TYPE, FILE_TYPES, FLOAT_PRECISION, HEADER,
+    INFER_SCHEMA_LENGTH, IPC, IPC_CODECS, IPC_OPTIONS, JSON, JSON_FILE_LAYOUTS, JSON_FILE_OPTIONS,
+    LAYOUT, LEVEL, LEVELED_CODECS, MAX_DECODED_BYTES, NA_REP, NA_VALUES, NDJSON, NDJSON_OPTIONS,
+    PARQUET, PARQUET_CODECS, PARQUET_OPTIONS, PARSE_DATES, QUOTE, ROW_GROUP_SIZE, ROW_LIMIT,
+    SEPARATOR, STATISTICS,
 };
 
 /// The file types, with the name the runtime gives them.
@@ -123,10 +123,14 @@ pub(crate) fn parse(
     keyword: Span,
     errors: &mut Errors,
 ) -> syn::Result<Option<DataFrame>> {
+    let kind = meta
+        .path
+        .get_ident()
+        .map_or_else(|| DATAFRAME.to_owned(), ToString::to_string);
     if !meta.input.peek(syn::token::Paren) {
-        errors.push(
-            meta.error("`dataframe` needs a file type: `dataframe(file_type = \"parquet\")`"),
-        );
+        errors.push(meta.error(format!(
+            "`{kind}` needs a file type: `{kind}(file_type = \"parquet\")`"
+        )));
         return Ok(None);
     }
     let mut file_type: Attr<FileType> = Attr::default();
@@ -181,7 +185,7 @@ pub(crate) fn parse(
             errors.at(
                 keyword,
                 format!(
-                    "`dataframe(...)` needs `file_type = \"...\"`, one of: {}",
+                    "`{kind}(...)` needs `file_type = \"...\"`, one of: {}",
                     one_of(FILE_TYPES)
                 ),
             );

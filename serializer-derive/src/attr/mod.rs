@@ -11,7 +11,7 @@ use self::dataframe::DataFrame;
 use crate::errors::{did_you_mean, key_of, one_of, Errors};
 use crate::symbol::{
     BINARY, CODEC, CODECS, COMPRESS, COMPRESS_OPTIONS, CRATE, DATAFRAME, DATETIME, JSON,
-    JSON_LAYOUTS, KINDS, LEVEL, MAX_DECOMPRESSED_SIZE, PICKLE, PRETTY, SERIALIZER, WITH,
+    JSON_LAYOUTS, KINDS, LEVEL, MAX_DECOMPRESSED_SIZE, PICKLE, PRETTY, ROWS, SERIALIZER, WITH,
 };
 
 /// What the attributes of one type say.
@@ -103,6 +103,8 @@ pub(crate) enum Kind {
     Binary,
     DateTime,
     DataFrame(DataFrame),
+    /// `rows(...)`: the options of `dataframe(...)`, for a `Vec` of rows.
+    Rows(DataFrame),
     With(syn::Path),
 }
 
@@ -176,11 +178,16 @@ fn parse_key(meta: &ParseNestedMeta<'_>, out: &mut Attrs, errors: &mut Errors) -
                 choose(out, errors, DATAFRAME, span, Kind::DataFrame(frame));
             }
         }
-        DATAFRAME => {
-            errors.push(meta.error(
-                "`dataframe` needs the `dataframe` feature of result-serializers: \
-                 `result-serializers = { version = \"...\", features = [\"dataframe\"] }`",
-            ));
+        ROWS if cfg!(feature = "dataframe") => {
+            if let Some(frame) = dataframe::parse(meta, span, errors)? {
+                choose(out, errors, ROWS, span, Kind::Rows(frame));
+            }
+        }
+        DATAFRAME | ROWS => {
+            errors.push(meta.error(format!(
+                "`{key}` needs the `dataframe` feature of result-serializers: \
+                 `result-serializers = {{ version = \"...\", features = [\"dataframe\"] }}`",
+            )));
             take_rest(meta)?;
         }
         WITH => {
@@ -446,7 +453,7 @@ mod tests {
         assert_eq!(
             errors,
             [
-                "unknown serializer `jsn`; expected one of: json, binary, datetime, dataframe, pickle, with; did you mean `json`?",
+                "unknown serializer `jsn`; expected one of: json, binary, datetime, dataframe, rows, pickle, with; did you mean `json`?",
                 "`json` takes no value: write `json`, or `json(pretty)` for indented output",
                 "a type has one serializer: `json` conflicts with `binary`; keep one of them",
                 "`binary` chosen here",

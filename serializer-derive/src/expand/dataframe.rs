@@ -2,7 +2,8 @@
 //! builder call per checked option.
 
 use proc_macro2::{Literal, Span, TokenStream};
-use quote::quote;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
 
 use super::{checked_const, newtype_impl};
 use crate::ast::Input;
@@ -133,6 +134,31 @@ pub(crate) fn value_impl(input: &Input<'_>) -> TokenStream {
             #[inline]
             fn from_data_frame(frame: _rs::polars::frame::DataFrame) -> Self {
                 Self { #member: #inner::from_data_frame(frame) }
+            }
+        }
+    })
+}
+
+/// `RowsValue` for a newtype, delegating to its field (a `Vec` of rows).
+pub(crate) fn rows_value_impl(input: &Input<'_>) -> TokenStream {
+    let span = input
+        .newtype_field()
+        .map_or_else(Span::call_site, |field| field.ty.span());
+    newtype_impl(input, quote!(dataframe::RowsValue), |member, inner| {
+        // Spanned whole at the field's type, so that a field that is not a `Vec` of rows is
+        // reported there.
+        let row = quote_spanned!(span=> #inner::Row);
+        quote! {
+            type Row = #row;
+
+            #[inline]
+            fn as_rows(&self) -> &[Self::Row] {
+                #inner::as_rows(&self.#member)
+            }
+
+            #[inline]
+            fn from_rows(rows: ::std::vec::Vec<Self::Row>) -> Self {
+                Self { #member: #inner::from_rows(rows) }
             }
         }
     })

@@ -56,6 +56,7 @@ fn expand(input: &Input<'_>, kind: &Kind) -> TokenStream {
     let value_impl = match kind {
         Kind::DateTime => datetime_value(input),
         Kind::DataFrame(_) => dataframe::value_impl(input),
+        Kind::Rows(_) => dataframe::rows_value_impl(input),
         _ => TokenStream::new(),
     };
 
@@ -115,6 +116,13 @@ fn serializer(kind: &Kind, span: Span) -> (TokenStream, TokenStream) {
             quote_spanned!(span=> _rs::DataFrameSerializer),
             dataframe::constructor(frame),
         ),
+        Kind::Rows(frame) => {
+            let frame = dataframe::constructor(frame);
+            (
+                quote_spanned!(span=> _rs::dataframe::RowsSerializer),
+                quote!(_rs::dataframe::RowsSerializer::new(#frame)),
+            )
+        }
         Kind::With(path) => (
             path.to_token_stream(),
             quote_spanned!(span=> <#path as _rs::__private::Default>::default()),

@@ -6,6 +6,7 @@ use std::io::{Cursor, Write};
 
 use polars::io::avro::{AvroReader, AvroWriter};
 use polars::prelude::{DataFrame, SerReader, SerWriter};
+use polars_arrow::array::{Array, ListArray, StructArray};
 
 use super::options::{AvroCompression, AvroOptions};
 use crate::error::ErrorKind;
@@ -22,6 +23,7 @@ pub(super) fn write<W: Write>(
     frame: &mut DataFrame,
     writer: W,
 ) -> Result<(), ErrorKind> {
+    refuse_empty_lists(frame)?;
     AvroWriter::new(writer)
         .with_compression(match avro.compression {
             AvroCompression::Uncompressed => None,
@@ -30,4 +32,43 @@ pub(super) fn write<W: Write>(
         })
         .finish(frame)
         .map_err(ErrorKind::Polars)
+}
+
+/// polars' avro writer (0.55) writes an empty list as its length, 0, and then takes the next
+/// list's items into it: the file it writes is corrupt from there on (the reader's check
+/// refuses it). A frame holding an empty list is refused before writing.
+fn refuse_empty_lists(frame: &DataFrame) -> Result<(), ErrorKind> {
+    for column in frame.columns() {
+        let series = column.as_materialized_series();
+        if series
+            .chunks()
+            .iter()
+            .any(|chunk| holds_empty_list(chunk.as_ref()))
+        {
+            return Err(ErrorKind::unrepresentable(format!(
+                "column `{}` holds an empty list, which polars' avro writer does not write \
+                 correctly (it runs the next row's items into it); parquet and ipc hold it",
+                series.name()
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn holds_empty_list(array: &dyn Array) -> bool {
+    if let Some(list) = array.as_any().downcast_ref::<ListArray<i64>>() {
+        let empty = list
+            .offsets()
+            .lengths()
+            .enumerate()
+            .any(|(row, len)| len == 0 && list.is_valid(row));
+        return empty || holds_empty_list(list.values().as_ref());
+    }
+    if let Some(fields) = array.as_any().downcast_ref::<StructArray>() {
+        return fields
+            .values()
+            .iter()
+            .any(|field| holds_empty_list(field.as_ref()));
+    }
+    false
 }

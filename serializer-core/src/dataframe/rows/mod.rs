@@ -1,0 +1,293 @@
+//! Typed rows: a `Vec` of structs stored as a table.
+//!
+//! `#[derive(Row)]` on a struct writes one column per field ([`ColumnType`] gives each field
+//! type its column), and reads a frame back, checking each column's dtype and each value:
+//! a missing column, a column of another dtype, a null in a field that is not an `Option` or
+//! an integer outside its field's range is an error naming the column and the row. Extra
+//! columns are ignored. [`RowsSerializer`] writes the table with a [`DataFrameSerializer`]
+//! and reads it through the same checked readers, so every file type and option of
+//! `dataframe(...)` applies to rows too.
+
+mod cells;
+
+use polars::frame::DataFrame;
+use polars::prelude::{DataType, IntoColumn, PlSmallStr, Series};
+
+pub use self::cells::CellError;
+use super::DataFrameSerializer;
+use crate::error::{Error, ErrorKind, Operation};
+use crate::serializer::Serializer;
+
+/// A struct stored as one row of a table. Derive it: `#[derive(Row)]`, which respects
+/// `#[serde(rename = "...")]`, `#[serde(rename_all = "...")]` and `#[serde(skip)]` (a skipped
+/// field is not stored, and reads as its `Default`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a row type",
+    label = "no `#[derive(Row)]`",
+    note = "`#[serializer(rows(...))]` stores a `Vec<T>` where `T` derives `Row`: `#[derive(Row)] struct Reading {{ ... }}`"
+)]
+pub trait Row: Sized {
+    /// The table's columns, one per stored field.
+    fn to_frame(rows: &[Self]) -> Result<DataFrame, ErrorKind>;
+
+    /// The rows of `frame`, each column checked against its field.
+    fn from_frame(frame: &DataFrame) -> Result<Vec<Self>, ErrorKind>;
+}
+
+/// A type a field of a [`Row`] can have: it is stored as one column. Implemented for `bool`,
+/// every integer, `f32`, `f64`, `String`, chrono's `NaiveDate`, `NaiveDateTime`,
+/// `DateTime<Utc>` and `TimeDelta`, `Option<T>` (nulls), `Vec<T>` (a list column), and by
+/// `#[derive(Row)]` for structs (a struct column) and fieldless enums (the variants' names).
+#[diagnostic::on_unimplemented(
+    message = "a field of type `{Self}` cannot be stored as a column",
+    label = "not a column type",
+    note = "row fields are `bool`, integers, `f32`, `f64`, `String`, chrono dates, date-times and durations, `Option<T>`, `Vec<T>`, or a struct or fieldless enum deriving `Row`"
+)]
+pub trait ColumnType: Sized {
+    /// The column's polars dtype.
+    fn dtype() -> DataType;
+
+    /// A column of these values; `None` is a null.
+    fn to_series(name: PlSmallStr, values: &[Option<&Self>]) -> Result<Series, CellError>;
+
+    /// The values of `series`, `None` for each null; an error for a dtype or a value the type
+    /// cannot hold exactly.
+    fn from_series(series: &Series) -> Result<Vec<Option<Self>>, CellError>;
+}
+
+/// A value holding rows: `Vec<T>` of a [`Row`] type, or a newtype over one deriving
+/// `ResultSerializer` with `#[serializer(rows(...))]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `Vec` of rows that `#[serializer(rows(...))]` can store",
+    label = "not `Vec<T>` with `T: Row`",
+    note = "`#[serializer(rows(...))]` goes on a newtype over `Vec<T>` where `T` derives `Row`, such as `struct Readings(Vec<Reading>);`"
+)]
+pub trait RowsValue: Sized {
+    /// The row type.
+    type Row: Row;
+
+    /// The rows to write.
+    fn as_rows(&self) -> &[Self::Row];
+
+    /// The value holding rows that were read.
+    fn from_rows(rows: Vec<Self::Row>) -> Self;
+}
+
+impl<T: Row> RowsValue for Vec<T> {
+    type Row = T;
+
+    fn as_rows(&self) -> &[T] {
+        self
+    }
+
+    fn from_rows(rows: Vec<T>) -> Self {
+        rows
+    }
+}
+
+/// Serializes a `Vec` of [`Row`]s as a table, with the file type and options of a
+/// [`DataFrameSerializer`].
+///
+/// ```
+/// use serializer_core::dataframe::{DataFrameSerializer, FileType, RowsSerializer};
+/// use serializer_core::Serializer;
+/// # use serializer_core::dataframe::Row;
+/// # use serializer_core::error::ErrorKind;
+/// # use polars::prelude::*;
+/// # #[derive(Debug, PartialEq)]
+/// # struct Reading { sensor: u16 }
+/// # impl Row for Reading {
+/// #     fn to_frame(rows: &[Self]) -> Result<DataFrame, ErrorKind> {
+/// #         let sensor: Vec<u16> = rows.iter().map(|row| row.sensor).collect();
+/// #         Ok(df!("sensor" => sensor).unwrap())
+/// #     }
+/// #     fn from_frame(frame: &DataFrame) -> Result<Vec<Self>, ErrorKind> {
+/// #         let sensor = frame.column("sensor").unwrap().u16().unwrap();
+/// #         Ok(sensor.into_no_null_iter().map(|sensor| Reading { sensor }).collect())
+/// #     }
+/// # }
+/// let rows = RowsSerializer::new(DataFrameSerializer::new(FileType::Parquet));
+/// let readings = vec![Reading { sensor: 7 }, Reading { sensor: 9 }];
+/// let bytes = rows.serialize(&readings).unwrap();
+/// assert_eq!(Serializer::<Vec<Reading>>::deserialize(&rows, &bytes).unwrap(), readings);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowsSerializer {
+    frame: DataFrameSerializer,
+}
+
+impl RowsSerializer {
+    /// Rows written and read as `frame` writes and reads tables.
+    pub fn new(frame: DataFrameSerializer) -> Self {
+        RowsSerializer { frame }
+    }
+
+    /// The table serializer.
+    pub fn frame(&self) -> &DataFrameSerializer {
+        &self.frame
+    }
+
+    fn error(&self, operation: Operation, kind: ErrorKind) -> Error {
+        Error::new(rows_name(self), operation, kind)
+    }
+}
+
+fn rows_name(rows: &RowsSerializer) -> &'static str {
+    use super::FileType;
+    match rows.frame.file_type() {
+        FileType::Csv => "rows (csv)",
+        FileType::Parquet => "rows (parquet)",
+        FileType::Json => "rows (json)",
+        FileType::NdJson => "rows (ndjson)",
+        FileType::Ipc => "rows (ipc)",
+        FileType::Avro => "rows (avro)",
+    }
+}
+
+impl<V: RowsValue> Serializer<V> for RowsSerializer {
+    fn serialize(&self, value: &V) -> Result<Vec<u8>, Error> {
+        let mut bytes = Vec::new();
+        self.serialize_into(value, &mut bytes)?;
+        Ok(bytes)
+    }
+
+    fn deserialize(&self, bytes: &[u8]) -> Result<V, Error> {
+        let frame: DataFrame = self
+            .frame
+            .deserialize(bytes)
+            .map_err(|err| self.error(Operation::Deserialize, err.into_kind()))?;
+        V::Row::from_frame(&frame)
+            .map(V::from_rows)
+            .map_err(|kind| self.error(Operation::Deserialize, kind))
+    }
+
+    fn serialize_into<W: std::io::Write>(&self, value: &V, writer: W) -> Result<(), Error> {
+        let frame = V::Row::to_frame(value.as_rows())
+            .map_err(|kind| self.error(Operation::Serialize, kind))?;
+        self.frame
+            .serialize_into(&frame, writer)
+            .map_err(|err| self.error(Operation::Serialize, err.into_kind()))
+    }
+
+    fn name(&self) -> &'static str {
+        rows_name(self)
+    }
+
+    /// The table's identity: a result written as rows reads as a DataFrame of the same
+    /// options, and back.
+    fn format_identity(&self) -> String {
+        Serializer::<DataFrame>::format_identity(&self.frame)
+    }
+
+    fn self_describing(&self) -> bool {
+        true
+    }
+}
+
+/// Not public API: what `#[derive(Row)]` expands to calls these.
+#[doc(hidden)]
+pub mod __derive {
+    use polars::frame::DataFrame;
+    use polars::prelude::{Column, PlSmallStr, Series};
+
+    use super::CellError;
+    use crate::error::ErrorKind;
+
+    /// How a column type reads a column.
+    pub type Read<T> = fn(&Series) -> Result<Vec<Option<T>>, CellError>;
+
+    /// The column of field `name`, or the error of building it.
+    pub fn column(name: &str, series: Result<Series, CellError>) -> Result<Column, ErrorKind> {
+        series
+            .map(super::IntoColumn::into_column)
+            .map_err(|err| err.in_column(name))
+    }
+
+    /// The table of `columns`, `height` rows.
+    pub fn frame(height: usize, columns: Vec<Column>) -> Result<DataFrame, ErrorKind> {
+        DataFrame::new(height, columns)
+            .map_err(|err| ErrorKind::unrepresentable(format!("the rows make no table: {err}")))
+    }
+
+    /// The values of column `name` of `frame`, as `read` reads them.
+    pub fn values<T>(
+        frame: &DataFrame,
+        name: &str,
+        read: Read<T>,
+    ) -> Result<std::vec::IntoIter<Option<T>>, ErrorKind> {
+        let column = frame
+            .column(name)
+            .map_err(|_| ErrorKind::mismatch(format!("column `{name}` is missing")))?;
+        read(column.as_materialized_series())
+            .map(Vec::into_iter)
+            .map_err(|err| err.in_column(name))
+    }
+
+    /// The values of the field `name` of a struct column's `fields`.
+    pub fn struct_values<T>(
+        fields: &[Series],
+        name: &str,
+        read: Read<T>,
+    ) -> Result<std::vec::IntoIter<Option<T>>, CellError> {
+        let field = fields
+            .iter()
+            .find(|field| field.name().as_str() == name)
+            .ok_or_else(|| CellError::new(format!("struct field `{name}` is missing")))?;
+        read(field)
+            .map(Vec::into_iter)
+            .map_err(|err| err.in_field(name))
+    }
+
+    /// The value of row `row` of column `name`: an error for a null.
+    pub fn required<T>(value: Option<Option<T>>, name: &str, row: usize) -> Result<T, ErrorKind> {
+        match value {
+            Some(Some(value)) => Ok(value),
+            Some(None) => Err(ErrorKind::mismatch(format!(
+                "column `{name}`, row {row}: a null in a field that is not an `Option`"
+            ))),
+            None => Err(ErrorKind::malformed(format!(
+                "column `{name}` ends before row {row}"
+            ))),
+        }
+    }
+
+    /// As [`required`], inside a struct column.
+    pub fn required_field<T>(
+        value: Option<Option<T>>,
+        name: &str,
+        row: usize,
+    ) -> Result<T, CellError> {
+        match value {
+            Some(Some(value)) => Ok(value),
+            Some(None) => {
+                Err(CellError::at(row, "a null in a field that is not an `Option`").in_field(name))
+            }
+            None => Err(CellError::at(row, "the field ends early").in_field(name)),
+        }
+    }
+
+    /// The struct column's fields and which rows are null.
+    pub fn struct_fields(series: &Series) -> Result<(Vec<Series>, Vec<bool>), CellError> {
+        let fields = series
+            .struct_()
+            .map_err(|_| CellError::new(format!("a column of {}, not a struct", series.dtype())))?;
+        let nulls = series
+            .is_null()
+            .iter()
+            .map(|null| null.unwrap_or(true))
+            .collect();
+        Ok((fields.fields_as_series(), nulls))
+    }
+
+    /// A struct column of `fields`, null where `values` is `None`.
+    pub fn struct_series<T>(
+        name: PlSmallStr,
+        values: &[Option<&T>],
+        fields: &[Series],
+    ) -> Result<Series, CellError> {
+        super::cells::struct_series(name, values, fields)
+    }
+
+    pub use super::cells::{string_series, variants};
+    pub use polars::prelude::DataType;
+}

@@ -1,0 +1,7 @@
+use result_serializers::ResultSerializer;
+
+#[derive(ResultSerializer)]
+#[serializer(rows(file_type = "parquet"))]
+struct Readings(String);
+
+fn main() {}
