@@ -469,19 +469,151 @@ fn w4_frames(c: &mut Criterion) {
 #[cfg(not(feature = "dataframe"))]
 fn w4_frames(_: &mut Criterion) {}
 
+/// W6: typed rows, `#[serializer(rows(...))]` against serde_arrow and arrow-rs' parquet
+/// writer by hand.
+#[cfg(feature = "dataframe")]
+mod rows {
+    use std::sync::Arc;
+
+    use arrow_array::RecordBatch;
+    use arrow_schema::{DataType, Field, FieldRef, TimeUnit};
+    use criterion::Criterion;
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    use parquet::arrow::ArrowWriter;
+    use parquet::basic::Compression;
+    use parquet::file::properties::WriterProperties;
+    use result_serializers::ResultSerializer;
+    use serde_arrow::schema::{SchemaLike, TracingOptions};
+
+    use super::{pair, workloads};
+    use workloads::Row6;
+
+    /// The peer's fingerprint of its 200,000 rows.
+    const W6_FINGERPRINT: &str =
+        "dce423762ebd9ed0d5b52199384f52167b9cb1a80d2d82d2ccfdc33c9118a737";
+
+    /// Parquet with snappy, as Prefect's `PandasSerializer("parquet")` writes.
+    #[derive(ResultSerializer)]
+    #[serializer(rows(file_type = "parquet", compression = "snappy"))]
+    pub(super) struct Rows6(pub(super) Vec<Row6>);
+
+    /// The peer's row count when benchmarking, 5,000 when run as a test; `W6_ROWS` sets it.
+    pub(super) fn count() -> u64 {
+        let benchmarking = std::env::args().any(|arg| arg == "--bench");
+        std::env::var("W6_ROWS")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(if benchmarking { 200_000 } else { 5_000 })
+    }
+
+    /// serde_arrow's fields for the rows: traced from them, the date-time in microseconds
+    /// with its zone (serde sees a string).
+    pub(super) fn fields(rows: &[Row6]) -> Vec<FieldRef> {
+        let options = TracingOptions::default().enums_without_data_as_strings(true);
+        let traced = Vec::<FieldRef>::from_samples(rows, options).unwrap();
+        traced
+            .into_iter()
+            .map(|field| {
+                if field.name() == "ts" {
+                    Arc::new(Field::new(
+                        "ts",
+                        DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+                        false,
+                    ))
+                } else {
+                    field
+                }
+            })
+            .collect()
+    }
+
+    pub(super) fn write_by_hand(fields: &[FieldRef], rows: &[Row6]) -> Vec<u8> {
+        let batch = serde_arrow::to_record_batch(fields, &rows).unwrap();
+        let properties = WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .build();
+        let mut out = Vec::new();
+        let mut writer = ArrowWriter::try_new(&mut out, batch.schema(), Some(properties)).unwrap();
+        writer.write(&batch).unwrap();
+        writer.close().unwrap();
+        out
+    }
+
+    pub(super) fn read_by_hand(bytes: &[u8]) -> Vec<Row6> {
+        let reader = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::copy_from_slice(bytes))
+            .unwrap()
+            .with_batch_size(1 << 20)
+            .build()
+            .unwrap();
+        let mut rows = Vec::new();
+        for batch in reader {
+            let batch: RecordBatch = batch.unwrap();
+            rows.extend(serde_arrow::from_record_batch::<Vec<Row6>>(&batch).unwrap());
+        }
+        rows
+    }
+
+    pub(super) fn w6(c: &mut Criterion) {
+        let rows = workloads::rows6(count());
+        let fingerprint = workloads::rows6_fingerprint(&rows);
+        println!("W6 rows fingerprint {fingerprint}");
+        if count() == 200_000 {
+            assert_eq!(fingerprint, W6_FINGERPRINT, "W6 is not the peer's data");
+        }
+        let ours = Rows6(rows);
+        let bytes = ours.to_result_bytes().unwrap();
+        let back = Rows6::from_result_bytes(&bytes).unwrap().0;
+        assert_eq!(workloads::rows6_fingerprint(&back), fingerprint);
+        let fields = fields(&ours.0);
+        let by_hand = write_by_hand(&fields, &ours.0);
+        assert_eq!(
+            workloads::rows6_fingerprint(&read_by_hand(&by_hand)),
+            fingerprint
+        );
+        pair(
+            c,
+            "W6 rows parquet/serialize",
+            bytes.len() as u64,
+            || ours.to_result_bytes().unwrap().len(),
+            || write_by_hand(&fields, &ours.0).len(),
+        );
+        pair(
+            c,
+            "W6 rows parquet/deserialize",
+            bytes.len() as u64,
+            || Rows6::from_result_bytes(&bytes).unwrap().0.len(),
+            || read_by_hand(&by_hand).len(),
+        );
+    }
+}
+
+#[cfg(feature = "dataframe")]
+fn w6_rows(c: &mut Criterion) {
+    rows::w6(c);
+}
+
+#[cfg(not(feature = "dataframe"))]
+fn w6_rows(_: &mut Criterion) {}
+
 criterion_group!(
     benches,
     w1_json,
     w2_binary,
     w3_datetime,
     w4_frames,
-    w5_compressed
+    w5_compressed,
+    w6_rows
 );
 
 fn main() {
     #[cfg(feature = "dataframe")]
     if let Ok(spec) = std::env::var("W4_MEMORY") {
         memory::measure(&spec);
+        return;
+    }
+    #[cfg(feature = "dataframe")]
+    if let Ok(way) = std::env::var("W6_MEMORY") {
+        memory::rows(&way);
         return;
     }
     benches();
@@ -570,5 +702,29 @@ mod memory {
             (base, peak)
         };
         println!("W4MEMORY {format} {op} {way} peak {peak:.1} base {base:.1}");
+    }
+
+    /// W6's peak memory writing parquet, `W6_MEMORY=derived` or `by-hand`: the peak above the
+    /// set with the rows built, beside the rows' own size.
+    pub(super) fn rows(way: &str) {
+        let rows = workloads::rows6(200_000);
+        let own = workloads::rows6_bytes(&rows) as f64 / (1024.0 * 1024.0);
+        let fields = super::rows::fields(&rows);
+        let rows = super::rows::Rows6(rows);
+        let write = || match way {
+            "derived" => rows.to_result_bytes().unwrap(),
+            _ => super::rows::write_by_hand(&fields, &rows.0),
+        };
+        drop(write());
+        std::fs::write("/proc/self/clear_refs", "5").unwrap();
+        let base = status_mib("VmRSS:");
+        let out = write();
+        let peak = status_mib("VmHWM:");
+        drop(out);
+        println!(
+            "W6MEMORY {way} peak {:.1} above the rows, which take {own:.1} MiB ({:.2}x)",
+            peak - base,
+            (peak - base) / own
+        );
     }
 }

@@ -153,3 +153,111 @@ pub fn status_mib(field: &str) -> f64 {
         .expect("a number of kB");
     kib / 1024.0
 }
+
+/// W6's tag: one of the eight tags, stored as its name.
+#[cfg(feature = "dataframe")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, result_serializers::Row)]
+#[serde(rename_all = "lowercase")]
+pub enum Tag {
+    Red,
+    Green,
+    Blue,
+    New,
+    Sale,
+    Hot,
+    Eco,
+    Pro,
+}
+
+#[cfg(feature = "dataframe")]
+impl Tag {
+    const ALL: [Tag; 8] = [
+        Tag::Red,
+        Tag::Green,
+        Tag::Blue,
+        Tag::New,
+        Tag::Sale,
+        Tag::Hot,
+        Tag::Eco,
+        Tag::Pro,
+    ];
+
+    pub fn name(self) -> &'static str {
+        TAGS[self as usize]
+    }
+}
+
+/// One record of W6 (typed rows): `bench_python.py`'s ten fields.
+#[cfg(feature = "dataframe")]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, result_serializers::Row)]
+pub struct Row6 {
+    pub id: i64,
+    pub sensor: u16,
+    pub name: String,
+    pub value: f64,
+    pub reading: Option<f64>,
+    pub count: u32,
+    pub flag: bool,
+    pub tag: Tag,
+    pub ts: chrono::DateTime<chrono::Utc>,
+    pub note: Option<String>,
+}
+
+/// W6: the first `n` rows (the peer uses 200,000).
+#[cfg(feature = "dataframe")]
+pub fn rows6(n: u64) -> Vec<Row6> {
+    let unit = |draw: u64| (draw >> 11) as f64 * 2f64.powi(-53);
+    (0..n)
+        .map(|i| Row6 {
+            id: i as i64,
+            sensor: (draw(30, i) % 65_536) as u16,
+            name: name12(draw(31, i)),
+            value: unit(draw(32, i)),
+            reading: (draw(33, i) % 10 != 0).then(|| unit(draw(34, i))),
+            count: (draw(35, i) % (1 << 32)) as u32,
+            flag: (draw(36, i) >> 63) == 1,
+            tag: Tag::ALL[(draw(37, i) & 7) as usize],
+            ts: chrono::DateTime::from_timestamp_micros(BASE_US + (draw(38, i) % SPAN_US) as i64)
+                .expect("within chrono's range"),
+            note: (draw(39, i) % 4 != 0).then(|| name12(draw(39, i))[..8].to_owned()),
+        })
+        .collect()
+}
+
+/// W6's formatting-free fingerprint, as `bench_python.py` computes it.
+#[cfg(feature = "dataframe")]
+pub fn rows6_fingerprint(rows: &[Row6]) -> String {
+    use sha2::{Digest, Sha256};
+
+    let mut hash = Sha256::new();
+    let joined = |text: Vec<&str>| text.join("\n");
+    rows.iter().for_each(|row| hash.update(row.id.to_le_bytes()));
+    rows.iter().for_each(|row| hash.update(row.sensor.to_le_bytes()));
+    hash.update(joined(rows.iter().map(|row| row.name.as_str()).collect()).as_bytes());
+    rows.iter().for_each(|row| hash.update(row.value.to_le_bytes()));
+    rows.iter()
+        .for_each(|row| hash.update([u8::from(row.reading.is_some())]));
+    rows.iter()
+        .for_each(|row| hash.update(row.reading.unwrap_or(0.0).to_le_bytes()));
+    rows.iter().for_each(|row| hash.update(row.count.to_le_bytes()));
+    rows.iter().for_each(|row| hash.update([u8::from(row.flag)]));
+    hash.update(joined(rows.iter().map(|row| row.tag.name()).collect()).as_bytes());
+    rows.iter()
+        .for_each(|row| hash.update(row.ts.timestamp_micros().to_le_bytes()));
+    rows.iter()
+        .for_each(|row| hash.update([u8::from(row.note.is_some())]));
+    hash.update(joined(rows.iter().map(|row| row.note.as_deref().unwrap_or("")).collect()).as_bytes());
+    format!("{:x}", hash.finalize())
+}
+
+/// The rows' own size in memory: the structs and the strings' heap bytes.
+#[cfg(feature = "dataframe")]
+pub fn rows6_bytes(rows: &[Row6]) -> usize {
+    rows.iter()
+        .map(|row| {
+            size_of::<Row6>()
+                + row.name.capacity()
+                + row.note.as_ref().map_or(0, String::capacity)
+        })
+        .sum()
+}
