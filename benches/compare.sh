@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs Prefect 1.4.1's serializers (the Python peer) and this crate's benchmarks on the same
 # workloads, then prints one table: workload, operation, Prefect's median, ours, the ratio,
-# and our overhead over the hand-written call; then W4's peak memory, ours and pandas'.
+# and our overhead over the hand-written call; then W4's peak memory, ours and pandas', and
+# W6's (typed rows) against the rows' own size.
 #
 #   benches/compare.sh                 # everything (a release build with polars: ~25 min cold)
 #   PEER_ONLY=W1,W2 benches/compare.sh # fewer peer workloads
@@ -24,7 +25,7 @@ echo "==> building the benchmarks (release)" >&2
 cargo bench --bench workloads --features dataframe --no-run
 
 echo "==> the Python peer" >&2
-target/peer-venv/bin/python "$PEER_DIR/bench_python.py" --only "${PEER_ONLY:-W1,W2,W3,W4,W5}" \
+target/peer-venv/bin/python "$PEER_DIR/bench_python.py" --only "${PEER_ONLY:-W1,W2,W3,W4,W5,W6}" \
     --json "$OUT/peer.json" | tee "$OUT/peer.txt"
 
 echo "==> our benchmarks" >&2
@@ -40,6 +41,12 @@ for format in parquet csv feather; do
                 | grep '^W4MEMORY' >> "$OUT/memory.txt"
         done
     done
+done
+
+echo "==> W6 peak memory writing parquet, one process per way" >&2
+for way in derived by-hand; do
+    W6_MEMORY=$way cargo bench -q --bench workloads --features dataframe \
+        | grep '^W6MEMORY' >> "$OUT/memory.txt"
 done
 
 python3 "$ROOT/benches/table.py" "$OUT/peer.json" "$ROOT/target/criterion" "$OUT/memory.txt" \

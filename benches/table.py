@@ -28,6 +28,7 @@ PAIRS = [
     ("W5 json+gzip", "W5 json+gzip 100k records", "gzip level 9 both"),
     ("W5 json+zlib", "W5 json+zlib 100k records", "zlib level 6 both"),
     ("W5 json+zstd", None, "no Prefect codec"),
+    ("W6 rows parquet", "W6 rows parquet 200k rows", "snappy both; by hand: serde_arrow + arrow-rs parquet"),
 ]
 
 print("| workload | op | Prefect 1.4.1 s | ours s | Prefect / ours | hand-written s | ours / hand-written | note |")
@@ -57,7 +58,11 @@ print()
 print("| format | op | ours (derived) | polars by hand | pandas (Prefect) |")
 print("|---|---|---:|---:|---:|")
 memory = {}
+rows_memory = []
 for line in open(memory_path):
+    if line.startswith("W6MEMORY"):
+        rows_memory.append(line.strip())
+        continue
     _, fmt, op, way, _, peak, _, base = line.split()
     memory[(fmt, op, way)] = float(peak) - float(base)
 for fmt in ("parquet", "csv", "feather"):
@@ -68,10 +73,16 @@ for fmt in ("parquet", "csv", "feather"):
         print(f"| {fmt} | {op} | {derived:.0f} | {by_hand:.0f} | " + (f"{pandas:.0f}" if pandas is not None else "-") + " |")
 
 print()
+print("W6 peak memory writing parquet (MiB above the set with the rows built):")
+print()
+for line in rows_memory:
+    print(f"- {line}")
+
+print()
 print("Fingerprints (ours, then the peer's):")
 printed = open(ours_path).read()
 for label, pattern in (("W1", r"W1 python json sha256 (\w+)"), ("W3", r"W3 datetime newline-joined sha256 (\w+)"),
-                       ("W4", r"W4 frame fingerprint (\w+)")):
+                       ("W4", r"W4 frame fingerprint (\w+)"), ("W6", r"W6 rows fingerprint (\w+)")):
     found = re.search(pattern, printed)
     print(f"- {label}: {found.group(1) if found else '?'}")
 fps = {}

@@ -489,8 +489,7 @@ mod rows {
     use workloads::Row6;
 
     /// The peer's fingerprint of its 200,000 rows.
-    const W6_FINGERPRINT: &str =
-        "dce423762ebd9ed0d5b52199384f52167b9cb1a80d2d82d2ccfdc33c9118a737";
+    const W6_FINGERPRINT: &str = "dce423762ebd9ed0d5b52199384f52167b9cb1a80d2d82d2ccfdc33c9118a737";
 
     /// Parquet with snappy, as Prefect's `PandasSerializer("parquet")` writes.
     #[derive(ResultSerializer)]

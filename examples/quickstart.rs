@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
 use result_serializers::polars::prelude::{df, DataFrame};
 use result_serializers::store::{BlockingResultStore, ResultStore, Template};
+use result_serializers::Row;
 use result_serializers::{Error, Operation, ResultSerializer, Serializer};
 use serde::{Deserialize, Serialize};
 
@@ -26,17 +27,24 @@ struct RunSummary {
     failed_tasks: Vec<String>,
 }
 
-/// Raw readings, many of them: compact binary (postcard), where Prefect used pickle.
-#[derive(Debug, PartialEq, Serialize, Deserialize, ResultSerializer)]
-#[serializer(binary)]
+/// Raw readings, many of them, as a table: one row per reading, a column per field, in
+/// Parquet that pandas, polars and duckdb open.
+#[derive(Debug, PartialEq, ResultSerializer)]
+#[serializer(rows(file_type = "parquet", compression = "zstd", level = 3))]
 struct Readings(Vec<Reading>);
 
-#[derive(Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, PartialEq, Row)]
 struct Reading {
     sensor: u16,
     value: f32,
     flagged: bool,
+    at: DateTime<Utc>,
 }
+
+/// Raw readings kept compact where only Rust reads them: postcard, where Prefect used pickle.
+#[derive(Debug, PartialEq, Serialize, Deserialize, ResultSerializer)]
+#[serializer(binary)]
+struct Flagged(Vec<(u16, f32)>);
 
 /// When the run finished: ISO 8601 text, as Prefect's `DateTimeSerializer` wrote it.
 #[derive(Debug, PartialEq, ResultSerializer)]
@@ -48,7 +56,8 @@ struct FinishedAt(DateTime<Utc>);
 #[serializer(datetime)]
 struct NextRunLocal(DateTime<FixedOffset>);
 
-/// Per-sensor statistics as a table: Parquet with zstd, which pandas reads as well.
+/// Per-sensor statistics as a polars DataFrame, built from the readings' table: Parquet with
+/// zstd, which pandas reads as well.
 #[derive(Debug, ResultSerializer)]
 #[serializer(dataframe(file_type = "parquet", compression = "zstd", level = 3))]
 struct SensorStats(DataFrame);
@@ -147,23 +156,42 @@ fn main() -> Result<(), StepError> {
     };
     println!("results in {}", dir.display());
 
-    let readings: Readings = step(&store, &at("extract", "bin")?, || {
+    let start = Utc
+        .with_ymd_and_hms(2026, 11, 24, 0, 0, 0)
+        .single()
+        .ok_or("bad date")?;
+    let readings: Readings = step(&store, &at("readings", "parquet")?, || {
         Ok(Readings(
             (0..1_000)
                 .map(|i| Reading {
                     sensor: (i % 16) as u16,
                     value: (i as f32).sin() * 10.0,
                     flagged: i % 97 == 0,
+                    at: start + chrono::Duration::seconds(i64::from(i) * 60),
                 })
                 .collect(),
         ))
     })?;
+    let flagged: Flagged = step(&store, &at("flagged", "bin")?, || {
+        Ok(Flagged(
+            readings
+                .0
+                .iter()
+                .filter(|reading| reading.flagged)
+                .map(|reading| (reading.sensor, reading.value))
+                .collect(),
+        ))
+    })?;
     let stats: SensorStats = step(&store, &at("sensor-stats", "parquet")?, || {
+        // The readings' own table: one column per field of `Reading`.
+        let table = Reading::to_frame(&readings.0)?;
+        let sensors = table.column("sensor")?.u16()?;
+        let values = table.column("value")?.f32()?;
         let mut by_sensor = vec![(0u32, 0f64); 16];
-        for reading in &readings.0 {
-            if let Some(entry) = by_sensor.get_mut(usize::from(reading.sensor)) {
+        for (sensor, value) in sensors.into_no_null_iter().zip(values.into_no_null_iter()) {
+            if let Some(entry) = by_sensor.get_mut(usize::from(sensor)) {
                 entry.0 += 1;
-                entry.1 += f64::from(reading.value);
+                entry.1 += f64::from(value);
             }
         }
         Ok(SensorStats(df!(
@@ -199,18 +227,19 @@ fn main() -> Result<(), StepError> {
         ))
     })?;
     println!(
-        "{} rows from {} sensors, {} thresholds; finished {}, next run {}",
+        "{} rows from {} sensors, {} flagged, {} thresholds; finished {}, next run {}",
         summary.rows,
         stats.0.height(),
+        flagged.0.len(),
         thresholds.0.len(),
         finished.0,
         next.0
     );
 
     // Reading a result with another type's serializer is refused by its record.
-    let wrong = store.read::<Readings>(&at("summary", "json")?);
+    let wrong = store.read::<Flagged>(&at("summary", "json")?);
     println!(
-        "reading the summary as binary readings fails cleanly: {}",
+        "reading the summary as binary flagged readings fails cleanly: {}",
         wrong.err().ok_or("expected an error")?
     );
     // A result written by Prefect 1.x's DateTimeSerializer loads into the same type.

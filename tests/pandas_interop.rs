@@ -212,13 +212,17 @@ fn the_quickstarts_results_open_in_pandas_and_json_load() {
     let results = dir.join("sensor-etl/2026-11-24");
     let script = "import json, sys, pandas\n\
                   stats = pandas.read_parquet(sys.argv[1])\n\
-                  summary = json.load(open(sys.argv[2]))\n\
+                  readings = pandas.read_parquet(sys.argv[2])\n\
+                  summary = json.load(open(sys.argv[3]))\n\
                   print(json.dumps({'columns': list(stats.columns), 'rows': len(stats), \
-                  'dtypes': [str(t) for t in stats.dtypes], 'summary_rows': summary['rows']}))";
+                  'dtypes': [str(t) for t in stats.dtypes], 'summary_rows': summary['rows'], \
+                  'readings': {c: str(t) for c, t in readings.dtypes.items()}, \
+                  'readings_rows': len(readings)}))";
     let read = json_from(
         Command::new(python())
             .args(["-c", script])
             .arg(results.join("sensor-stats.parquet"))
+            .arg(results.join("readings.parquet"))
             .arg(results.join("summary.json")),
     );
     assert_eq!(
@@ -228,6 +232,124 @@ fn the_quickstarts_results_open_in_pandas_and_json_load() {
             "rows": 16,
             "dtypes": ["uint32", "uint32", "float64"],
             "summary_rows": 1000,
+            "readings": {
+                "sensor": "uint16", "value": "float32", "flagged": "bool",
+                "at": "datetime64[ns, UTC]",
+            },
+            "readings_rows": 1000,
         })
     );
+}
+
+/// A typed row as W6 has it: unsigned integers, an optional float, a tag, a zoned date-time
+/// and an optional string.
+#[derive(Debug, Clone, PartialEq, result_serializers::Row)]
+struct Typed {
+    id: i64,
+    sensor: u16,
+    reading: Option<f64>,
+    count: u32,
+    flag: bool,
+    tag: Tag,
+    ts: chrono::DateTime<chrono::Utc>,
+    note: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, result_serializers::Row)]
+#[serde(rename_all = "lowercase")]
+enum Tag {
+    Red,
+    Green,
+}
+
+fn typed() -> Vec<Typed> {
+    use chrono::TimeZone;
+    (0..4)
+        .map(|i| Typed {
+            id: i,
+            sensor: u16::try_from(65_000 + i).unwrap(),
+            reading: (i != 1).then(|| 0.5 * i as f64),
+            count: 4_000_000_000 + u32::try_from(i).unwrap(),
+            flag: i % 2 == 0,
+            tag: if i == 2 { Tag::Green } else { Tag::Red },
+            ts: chrono::Utc
+                .timestamp_opt(1_700_000_000 + i, 123_456_000)
+                .unwrap(),
+            note: (i != 3).then(|| format!("note {i}")),
+        })
+        .collect()
+}
+
+/// Our rows read in pandas with the dtypes a person expects: `u16` as `uint16`, an
+/// `Option<f64>` as float with NaN for `None`, a zoned date-time as `datetime64[ns, UTC]`.
+#[test]
+fn pandas_reads_our_rows_with_the_dtypes_a_person_expects() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pandas-interop-rows");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("typed.parquet");
+    let rows = result_serializers::RowsSerializer::new(DataFrameSerializer::new(FileType::Parquet));
+    std::fs::write(&path, rows.serialize(&typed()).unwrap()).unwrap();
+    let script = "import json, sys, pandas\n\
+                  df = pandas.read_parquet(sys.argv[1])\n\
+                  print(json.dumps({'dtypes': {c: str(t) for c, t in df.dtypes.items()},\n\
+                  'reading': [None if x != x else x for x in df['reading']],\n\
+                  'note': [None if x is None or x != x else x for x in df['note']],\n\
+                  'ts0': df['ts'][0].isoformat(), 'count0': int(df['count'][0]), 'tag': list(df['tag'])}))";
+    let read = json_from(Command::new(python()).args(["-c", script]).arg(&path));
+    assert_eq!(
+        read,
+        json!({
+            "dtypes": {
+                "id": "int64", "sensor": "uint16", "reading": "float64", "count": "uint32",
+                "flag": "bool", "tag": read["dtypes"]["tag"], "ts": "datetime64[ns, UTC]",
+                "note": read["dtypes"]["note"],
+            },
+            "reading": [0.0, null, 1.0, 1.5],
+            "note": ["note 0", "note 1", "note 2", null],
+            "ts0": "2023-11-14T22:13:20.123456+00:00",
+            "count0": 4_000_000_000_u64,
+            "tag": ["red", "red", "green", "red"],
+        })
+    );
+    // pandas 2 reads strings as `object`, pandas 3 as `str`: either is text.
+    for column in ["tag", "note"] {
+        let dtype = read["dtypes"][column].as_str().unwrap();
+        assert!(
+            ["object", "str", "string"].contains(&dtype),
+            "{column}: {dtype}"
+        );
+    }
+}
+
+/// A parquet file pandas wrote from records of the same shape (as Prefect's
+/// `PandasSerializer("parquet")` writes `pd.DataFrame(records)`) reads into `Vec<Typed>`;
+/// one whose column does not fit is an error naming it.
+#[test]
+fn rows_read_what_pandas_wrote() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pandas-interop-rows");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("from-pandas.parquet");
+    let wide = dir.join("from-pandas-wide.parquet");
+    let script = "import sys, datetime, pandas\n\
+                  utc = datetime.timezone.utc\n\
+                  records = [{'id': i, 'sensor': 65000 + i, 'reading': None if i == 1 else 0.5 * i,\n\
+                  'count': 4000000000 + i, 'flag': i % 2 == 0, 'tag': 'green' if i == 2 else 'red',\n\
+                  'ts': datetime.datetime.fromtimestamp(1700000000 + i, utc) + datetime.timedelta(microseconds=123456),\n\
+                  'note': None if i == 3 else f'note {i}'} for i in range(4)]\n\
+                  df = pandas.DataFrame(records).astype({'sensor': 'uint16', 'count': 'uint32'})\n\
+                  df.to_parquet(sys.argv[1])\n\
+                  pandas.DataFrame(records).to_parquet(sys.argv[2])\n\
+                  print('null')";
+    json_from(
+        Command::new(python())
+            .args(["-c", script])
+            .arg(&path)
+            .arg(&wide),
+    );
+    let rows = result_serializers::RowsSerializer::new(DataFrameSerializer::new(FileType::Parquet));
+    let back: Vec<Typed> = rows.deserialize(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(back, typed());
+    // Without `astype`, pandas stores the integers as int64: they still fit their fields.
+    let back: Vec<Typed> = rows.deserialize(&std::fs::read(&wide).unwrap()).unwrap();
+    assert_eq!(back, typed());
 }

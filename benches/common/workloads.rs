@@ -231,22 +231,34 @@ pub fn rows6_fingerprint(rows: &[Row6]) -> String {
 
     let mut hash = Sha256::new();
     let joined = |text: Vec<&str>| text.join("\n");
-    rows.iter().for_each(|row| hash.update(row.id.to_le_bytes()));
-    rows.iter().for_each(|row| hash.update(row.sensor.to_le_bytes()));
+    rows.iter()
+        .for_each(|row| hash.update(row.id.to_le_bytes()));
+    rows.iter()
+        .for_each(|row| hash.update(row.sensor.to_le_bytes()));
     hash.update(joined(rows.iter().map(|row| row.name.as_str()).collect()).as_bytes());
-    rows.iter().for_each(|row| hash.update(row.value.to_le_bytes()));
+    rows.iter()
+        .for_each(|row| hash.update(row.value.to_le_bytes()));
     rows.iter()
         .for_each(|row| hash.update([u8::from(row.reading.is_some())]));
     rows.iter()
         .for_each(|row| hash.update(row.reading.unwrap_or(0.0).to_le_bytes()));
-    rows.iter().for_each(|row| hash.update(row.count.to_le_bytes()));
-    rows.iter().for_each(|row| hash.update([u8::from(row.flag)]));
+    rows.iter()
+        .for_each(|row| hash.update(row.count.to_le_bytes()));
+    rows.iter()
+        .for_each(|row| hash.update([u8::from(row.flag)]));
     hash.update(joined(rows.iter().map(|row| row.tag.name()).collect()).as_bytes());
     rows.iter()
         .for_each(|row| hash.update(row.ts.timestamp_micros().to_le_bytes()));
     rows.iter()
         .for_each(|row| hash.update([u8::from(row.note.is_some())]));
-    hash.update(joined(rows.iter().map(|row| row.note.as_deref().unwrap_or("")).collect()).as_bytes());
+    hash.update(
+        joined(
+            rows.iter()
+                .map(|row| row.note.as_deref().unwrap_or(""))
+                .collect(),
+        )
+        .as_bytes(),
+    );
     format!("{:x}", hash.finalize())
 }
 
@@ -255,9 +267,7 @@ pub fn rows6_fingerprint(rows: &[Row6]) -> String {
 pub fn rows6_bytes(rows: &[Row6]) -> usize {
     rows.iter()
         .map(|row| {
-            size_of::<Row6>()
-                + row.name.capacity()
-                + row.note.as_ref().map_or(0, String::capacity)
+            size_of::<Row6>() + row.name.capacity() + row.note.as_ref().map_or(0, String::capacity)
         })
         .sum()
 }
