@@ -10,7 +10,7 @@
 //! killed it.
 //!
 //! `cargo test --all-features --test mutations` runs 5,000 inputs per target (each serializer,
-//! each codec, each DataFrame file type); `MUTATIONS=n` (per target), `MUTATION_SEED=n` and
+//! each codec, each DataFrame file type, and each file type read as typed rows); `MUTATIONS=n` (per target), `MUTATION_SEED=n` and
 //! `MUTATION_TARGETS=json,pickle,...` change the run.
 #![allow(
     clippy::unwrap_used,
@@ -350,7 +350,7 @@ fn targets() -> Vec<Target> {
 mod frames {
     use result_serializers::dataframe::{
         AvroCompression, AvroOptions, DataFrameSerializer, FileType, IpcCompression, IpcOptions,
-        ParquetCompression, ParquetOptions,
+        ParquetCompression, ParquetOptions, RowsSerializer,
     };
     use result_serializers::polars::prelude::*;
     use result_serializers::Serializer;
@@ -435,23 +435,43 @@ mod frames {
         seeds
     }
 
+    /// A typed row of the sample's columns; avro holds no nanosecond date-times, so the
+    /// date-time is naive (the sample's is in microseconds).
+    #[derive(Debug, result_serializers::Row)]
+    struct SampleRow {
+        int: Option<i64>,
+        float: Option<f64>,
+        text: Option<String>,
+        flag: bool,
+        at: Option<chrono::NaiveDateTime>,
+    }
+
     pub(super) fn targets() -> Vec<Target> {
-        FileType::ALL
-            .into_iter()
-            .map(|file_type| {
-                Target::new(
-                    format!("dataframe-{file_type}"),
-                    move || seeds(file_type),
-                    move |bytes| {
-                        Serializer::<DataFrame>::deserialize(
-                            &DataFrameSerializer::new(file_type),
-                            bytes,
-                        )
-                        .map(drop)
-                    },
-                )
-            })
-            .collect()
+        let frames = FileType::ALL.into_iter().map(|file_type| {
+            Target::new(
+                format!("dataframe-{file_type}"),
+                move || seeds(file_type),
+                move |bytes| {
+                    Serializer::<DataFrame>::deserialize(
+                        &DataFrameSerializer::new(file_type),
+                        bytes,
+                    )
+                    .map(drop)
+                },
+            )
+        });
+        // The same files read as rows: every column checked and converted, value by value.
+        let rows = FileType::ALL.into_iter().map(|file_type| {
+            Target::new(
+                format!("rows-{file_type}"),
+                move || seeds(file_type),
+                move |bytes| {
+                    let rows = RowsSerializer::new(DataFrameSerializer::new(file_type));
+                    Serializer::<Vec<SampleRow>>::deserialize(&rows, bytes).map(drop)
+                },
+            )
+        });
+        frames.chain(rows).collect()
     }
 }
 
