@@ -130,7 +130,7 @@ fn struct_impls(ident: &syn::Ident, fields: &[Field<'_>]) -> TokenStream {
         .zip(&value_names)
         .map(|((field, column), var)| {
             let column_type = column_type(field.ty);
-            quote!(let mut #var = #d::values(frame, #column, #column_type::from_series)?;)
+            quote!(let mut #var = #d::values(frame, #column, #column_type::from_series, first)?;)
         });
     let build = |required: TokenStream| {
         let members = fields.iter().map(|field| {
@@ -177,12 +177,13 @@ fn struct_impls(ident: &syn::Ident, fields: &[Field<'_>]) -> TokenStream {
                 #d::frame(rows.len(), ::std::vec![#(#columns),*])
             }
 
-            fn from_frame(
+            fn from_frame_at(
                 frame: &_rs::polars::frame::DataFrame,
+                first: usize,
             ) -> ::core::result::Result<::std::vec::Vec<Self>, _rs::ErrorKind> {
                 #(#reads)*
                 let mut rows = ::std::vec::Vec::with_capacity(frame.height());
-                for row in 0..frame.height() {
+                for row in first..first + frame.height() {
                     rows.push(#row_value);
                 }
                 ::core::result::Result::Ok(rows)

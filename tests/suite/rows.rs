@@ -432,3 +432,93 @@ fn avro_round_trips_signed_rows_and_refuses_unsigned_ones() {
         "{err}"
     );
 }
+
+fn flat(i: u32) -> Flat {
+    let r = reading(i % 1_000);
+    Flat {
+        sensor: u16::try_from(i % 60_000).unwrap(),
+        reading: r.reading,
+        ok: r.ok,
+        status: r.status,
+        label: r.label,
+        day: r.day,
+        at: r.at,
+    }
+}
+
+#[test]
+fn rows_stream_in_batches_through_every_file_type() {
+    // More than two batches of 65,536 rows.
+    let count = 140_000;
+    for file_type in [
+        FileType::Parquet,
+        FileType::Ipc,
+        FileType::Csv,
+        FileType::NdJson,
+        FileType::Json,
+    ] {
+        let serializer = rows(file_type);
+        let mut file = Vec::new();
+        let written = serializer
+            .write_rows((0..count).map(flat), &mut file)
+            .unwrap();
+        assert_eq!(written, u64::from(count), "{file_type:?}");
+        let reader = serializer.read_rows::<Flat, _>(file.as_slice()).unwrap();
+        assert_eq!(reader.len(), count as usize, "{file_type:?}");
+        for (i, row) in reader.enumerate() {
+            let i = u32::try_from(i).unwrap();
+            assert_eq!(row.unwrap(), flat(i), "{file_type:?} row {i}");
+        }
+        // What streamed reads whole, and the other way round.
+        let whole: Vec<Flat> = serializer.deserialize(&file).unwrap();
+        assert_eq!(whole.len(), count as usize, "{file_type:?}");
+    }
+}
+
+#[test]
+fn an_empty_stream_writes_a_table_with_its_columns() {
+    for file_type in [FileType::Parquet, FileType::Ipc, FileType::Json] {
+        let serializer = rows(file_type);
+        let mut file = Vec::new();
+        let written = serializer
+            .write_rows(std::iter::empty::<Flat>(), &mut file)
+            .unwrap();
+        assert_eq!(written, 0);
+        let back: Vec<Flat> = serializer.deserialize(&file).unwrap();
+        assert!(back.is_empty(), "{file_type:?}");
+    }
+}
+
+#[test]
+fn a_streamed_read_names_the_tables_row() {
+    let count = 100_000_usize;
+    let sensors: Vec<Option<i64>> = (0..count).map(|i| (i != 70_000).then_some(1)).collect();
+    let mut frame = flat_frame()
+        .slice(0, 1)
+        .vstack(&flat_frame().slice(0, 1))
+        .unwrap();
+    // A frame of `count` rows: the first row repeated, one null sensor.
+    let mut tall = frame.clone();
+    while tall.height() < count {
+        tall.vstack_mut(&frame).unwrap();
+        frame = tall.clone();
+    }
+    let mut tall = tall.slice(0, count);
+    tall.with_column(Series::new("sensor".into(), sensors).into_column())
+        .unwrap();
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes).finish(&mut tall).unwrap();
+    let rows: Vec<Result<Flat, _>> = rows(FileType::Parquet)
+        .read_rows::<Flat, _>(bytes.as_slice())
+        .unwrap()
+        .collect();
+    // The first batch reads; the second stops at its error.
+    assert_eq!(rows.len(), 65_536 + 1);
+    assert!(rows[..65_536].iter().all(Result::is_ok));
+    let err = rows.last().unwrap().as_ref().unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("column `sensor`, row 70000: a null in a field that is not an `Option`"),
+        "{err}"
+    );
+}

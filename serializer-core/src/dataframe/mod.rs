@@ -28,7 +28,7 @@ pub use self::options::{
 };
 #[doc(hidden)]
 pub use self::rows::__derive;
-pub use self::rows::{CellError, ColumnType, Row, RowsSerializer, RowsValue};
+pub use self::rows::{CellError, ColumnType, Row, RowReader, RowsSerializer, RowsValue};
 use crate::error::{Error, ErrorKind, Operation};
 use crate::panic::catch_panic;
 use crate::serializer::Serializer;
@@ -261,4 +261,99 @@ fn write<W: Write>(options: &FormatOptions, frame: &DataFrame, writer: W) -> Res
         FormatOptions::Ipc(ipc) => ipc::write(ipc, &mut frame, writer),
         FormatOptions::Avro(avro) => avro::write(avro, &mut frame, writer),
     })
+}
+
+/// One table written a frame at a time: parquet (a row group or more per frame), IPC (a
+/// record batch per frame) and CSV through polars' batched writers, NDJSON as each frame's
+/// lines; JSON (one document) and avro, which polars writes only whole, gather the frames
+/// and write them at the end. Every frame passes the checks its file type makes before a
+/// write, and every call into polars runs behind the panic boundary.
+pub(crate) struct TableWriter<W: Write> {
+    sink: Sink<W>,
+}
+
+enum Sink<W: Write> {
+    Parquet(polars::io::parquet::write::BatchedWriter<W>),
+    Ipc(polars::io::ipc::BatchedWriter<W>),
+    Csv(polars::io::csv::write::BatchedWriter<W>, CsvOptions),
+    Lines(W),
+    Whole(W, FormatOptions, Option<DataFrame>),
+}
+
+impl DataFrameSerializer {
+    /// A writer of one table whose frames have `schema`.
+    pub(crate) fn table_writer<W: Write>(
+        &self,
+        schema: &polars::prelude::Schema,
+        writer: W,
+    ) -> Result<TableWriter<W>, ErrorKind> {
+        let sink = catch_panic("polars", || {
+            Ok(match &self.options {
+                FormatOptions::Parquet(options) => Sink::Parquet(
+                    parquet::writer_of(options, writer)?
+                        .batched(schema)
+                        .map_err(ErrorKind::Polars)?,
+                ),
+                FormatOptions::Ipc(options) => {
+                    use polars::prelude::{CompatLevel, SchemaExt};
+                    // IPC fields as polars' own writer makes them for a whole frame.
+                    let arrow = schema.to_arrow(CompatLevel::newest());
+                    let fields =
+                        polars_arrow::io::ipc::write::default_ipc_fields(arrow.iter_values());
+                    Sink::Ipc(
+                        ipc::writer_of(options, writer)?
+                            .batched(schema, fields)
+                            .map_err(ErrorKind::Polars)?,
+                    )
+                }
+                FormatOptions::Csv(options) => Sink::Csv(
+                    csv::writer_of(options, writer)
+                        .batched(schema)
+                        .map_err(ErrorKind::Polars)?,
+                    options.clone(),
+                ),
+                FormatOptions::NdJson(_) => Sink::Lines(writer),
+                other => Sink::Whole(writer, other.clone(), None),
+            })
+        })?;
+        Ok(TableWriter { sink })
+    }
+}
+
+impl<W: Write> TableWriter<W> {
+    /// Writes the next frame.
+    pub(crate) fn write(&mut self, frame: &DataFrame) -> Result<(), ErrorKind> {
+        catch_panic("polars", || match &mut self.sink {
+            Sink::Parquet(writer) => writer.write_batch(frame).map_err(ErrorKind::Polars),
+            Sink::Ipc(writer) => writer.write_batch(frame).map_err(ErrorKind::Polars),
+            Sink::Csv(writer, options) => {
+                csv::check(options, frame)?;
+                writer.write_batch(frame).map_err(ErrorKind::Polars)
+            }
+            Sink::Lines(writer) => {
+                json::write(&mut frame.clone(), &mut *writer, JsonFormat::JsonLines)
+            }
+            Sink::Whole(_, _, gathered) => match gathered {
+                Some(all) => all.vstack_mut(frame).map(drop).map_err(ErrorKind::Polars),
+                None => {
+                    *gathered = Some(frame.clone());
+                    Ok(())
+                }
+            },
+        })
+    }
+
+    /// Ends the file: a footer, or the gathered frames written whole.
+    pub(crate) fn finish(self) -> Result<(), ErrorKind> {
+        catch_panic("polars", move || match self.sink {
+            Sink::Parquet(writer) => writer.finish().map(drop).map_err(ErrorKind::Polars),
+            Sink::Ipc(mut writer) => writer.finish().map_err(ErrorKind::Polars),
+            Sink::Csv(mut writer, _) => writer.finish().map_err(ErrorKind::Polars),
+            Sink::Lines(mut writer) => writer.flush().map_err(ErrorKind::Io),
+            Sink::Whole(writer, options, gathered) => {
+                let frame = gathered.unwrap_or_default();
+                write(&options, &frame, writer)
+            }
+        })
+    }
 }

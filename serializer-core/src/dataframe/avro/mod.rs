@@ -37,7 +37,7 @@ pub(super) fn write<W: Write>(
 /// polars' avro writer (0.55) writes an empty list as its length, 0, and then takes the next
 /// list's items into it: the file it writes is corrupt from there on (the reader's check
 /// refuses it). A frame holding an empty list is refused before writing.
-fn refuse_empty_lists(frame: &DataFrame) -> Result<(), ErrorKind> {
+pub(super) fn refuse_empty_lists(frame: &DataFrame) -> Result<(), ErrorKind> {
     for column in frame.columns() {
         let series = column.as_materialized_series();
         if series

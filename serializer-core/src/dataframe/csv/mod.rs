@@ -41,9 +41,22 @@ pub(super) fn write<W: Write>(
     frame: &mut DataFrame,
     writer: W,
 ) -> Result<(), ErrorKind> {
+    check(csv, frame)?;
+    writer_of(csv, writer)
+        .finish(frame)
+        .map_err(ErrorKind::Polars)
+}
+
+/// What CSV cannot write back as it was, refused before writing.
+pub(super) fn check(csv: &CsvOptions, frame: &DataFrame) -> Result<(), ErrorKind> {
     if csv.datetime_format.is_none() {
         refuse_offsets_with_seconds(frame)?;
     }
+    Ok(())
+}
+
+/// polars' writer with the options.
+pub(super) fn writer_of<W: Write>(csv: &CsvOptions, writer: W) -> CsvWriter<W> {
     CsvWriter::new(writer)
         .with_separator(csv.separator)
         .with_quote_char(csv.quote)
@@ -52,8 +65,6 @@ pub(super) fn write<W: Write>(
         .with_date_format(csv.date_format.as_deref().map(Into::into))
         .with_datetime_format(csv.datetime_format.as_deref().map(Into::into))
         .with_float_precision(csv.float_precision)
-        .finish(frame)
-        .map_err(ErrorKind::Polars)
 }
 
 /// CSV writes a zoned date-time with its offset as `%z`, in hours and minutes: an offset with

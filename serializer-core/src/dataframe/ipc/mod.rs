@@ -45,10 +45,15 @@ pub(super) fn write<W: Write>(
     frame: &mut DataFrame,
     writer: W,
 ) -> Result<(), ErrorKind> {
-    IpcWriter::new(writer)
-        .with_compression(compression(ipc.compression).map_err(ErrorKind::Polars)?)
+    writer_of(ipc, writer)?
         .finish(frame)
         .map_err(ErrorKind::Polars)
+}
+
+/// polars' writer with the options.
+pub(super) fn writer_of<W: Write>(ipc: &IpcOptions, writer: W) -> Result<IpcWriter<W>, ErrorKind> {
+    Ok(IpcWriter::new(writer)
+        .with_compression(compression(ipc.compression).map_err(ErrorKind::Polars)?))
 }
 
 fn compression(

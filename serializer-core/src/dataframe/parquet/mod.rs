@@ -33,17 +33,25 @@ pub(super) fn write<W: Write>(
     frame: &mut DataFrame,
     writer: W,
 ) -> Result<(), ErrorKind> {
-    ParquetWriter::new(writer)
+    writer_of(parquet, writer)?
+        .finish(frame)
+        .map(drop)
+        .map_err(ErrorKind::Polars)
+}
+
+/// polars' writer with the options.
+pub(super) fn writer_of<W: Write>(
+    parquet: &ParquetOptions,
+    writer: W,
+) -> Result<ParquetWriter<W>, ErrorKind> {
+    Ok(ParquetWriter::new(writer)
         .with_compression(compression(parquet.compression).map_err(ErrorKind::Polars)?)
         .with_statistics(if parquet.statistics {
             StatisticsOptions::default()
         } else {
             StatisticsOptions::empty()
         })
-        .with_row_group_size(parquet.row_group_size.map(NonZeroUsize::get))
-        .finish(frame)
-        .map(drop)
-        .map_err(ErrorKind::Polars)
+        .with_row_group_size(parquet.row_group_size.map(NonZeroUsize::get)))
 }
 
 fn compression(

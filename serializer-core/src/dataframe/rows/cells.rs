@@ -50,6 +50,12 @@ impl CellError {
         }
     }
 
+    /// The same error in a table whose rows start at `first`.
+    pub(super) fn shifted(mut self, first: usize) -> Self {
+        self.row = self.row.map(|row| row + first);
+        self
+    }
+
     /// The same error inside the struct field `name`.
     pub fn in_field(mut self, name: &str) -> Self {
         self.fields.insert(0, name.to_owned());

@@ -31,7 +31,13 @@ pub trait Row: Sized {
     fn to_frame(rows: &[Self]) -> Result<DataFrame, ErrorKind>;
 
     /// The rows of `frame`, each column checked against its field.
-    fn from_frame(frame: &DataFrame) -> Result<Vec<Self>, ErrorKind>;
+    fn from_frame(frame: &DataFrame) -> Result<Vec<Self>, ErrorKind> {
+        Self::from_frame_at(frame, 0)
+    }
+
+    /// As [`from_frame`](Row::from_frame), for a slice of a table that starts at row `first`:
+    /// errors name the table's rows.
+    fn from_frame_at(frame: &DataFrame, first: usize) -> Result<Vec<Self>, ErrorKind>;
 }
 
 /// A type a field of a [`Row`] can have: it is stored as one column. Implemented for `bool`,
@@ -184,6 +190,147 @@ impl<V: RowsValue> Serializer<V> for RowsSerializer {
     }
 }
 
+/// Rows in a batch when streaming: a parquet row group, an IPC record batch.
+const BATCH_ROWS: usize = 65_536;
+
+impl RowsSerializer {
+    /// Writes rows as they come, a batch at a time (a parquet row group or more, an IPC record
+    /// batch, CSV or NDJSON lines), so that memory holds one batch of rows and its columns, not
+    /// the whole result. JSON (one document) and avro, which polars writes only whole, gather
+    /// the batches' columns and write them at the end. Returns the number of rows written.
+    ///
+    /// ```
+    /// # use serializer_core::dataframe::{DataFrameSerializer, FileType, RowsSerializer, Row};
+    /// # use serializer_core::error::ErrorKind;
+    /// # use polars::prelude::*;
+    /// # #[derive(Debug, PartialEq)]
+    /// # struct Reading { sensor: u16 }
+    /// # impl Row for Reading {
+    /// #     fn to_frame(rows: &[Self]) -> Result<DataFrame, ErrorKind> {
+    /// #         let sensor: Vec<u16> = rows.iter().map(|row| row.sensor).collect();
+    /// #         Ok(df!("sensor" => sensor).unwrap())
+    /// #     }
+    /// #     fn from_frame_at(frame: &DataFrame, _: usize) -> Result<Vec<Self>, ErrorKind> {
+    /// #         let sensor = frame.column("sensor").unwrap().u16().unwrap();
+    /// #         Ok(sensor.into_no_null_iter().map(|sensor| Reading { sensor }).collect())
+    /// #     }
+    /// # }
+    /// let rows = RowsSerializer::new(DataFrameSerializer::new(FileType::Parquet));
+    /// let mut file = Vec::new();
+    /// let written = rows.write_rows((0..200_000).map(|i| Reading { sensor: (i % 7) as u16 }), &mut file)?;
+    /// assert_eq!(written, 200_000);
+    /// let mut count = 0;
+    /// for reading in rows.read_rows::<Reading, _>(file.as_slice())? {
+    ///     assert!(reading?.sensor < 7);
+    ///     count += 1;
+    /// }
+    /// assert_eq!(count, 200_000);
+    /// # Ok::<(), serializer_core::Error>(())
+    /// ```
+    pub fn write_rows<T: Row, W: std::io::Write>(
+        &self,
+        rows: impl IntoIterator<Item = T>,
+        writer: W,
+    ) -> Result<u64, Error> {
+        let fail = |kind| self.error(Operation::Serialize, kind);
+        let mut rows = rows.into_iter();
+        let mut batch: Vec<T> = rows.by_ref().take(BATCH_ROWS).collect();
+        // The first batch, even empty, gives the table its columns.
+        let frame = T::to_frame(&batch).map_err(fail)?;
+        let mut table = self
+            .frame
+            .table_writer(frame.schema(), writer)
+            .map_err(fail)?;
+        table.write(&frame).map_err(fail)?;
+        let mut written = batch.len() as u64;
+        loop {
+            batch.clear();
+            batch.extend(rows.by_ref().take(BATCH_ROWS));
+            if batch.is_empty() {
+                break;
+            }
+            let frame = T::to_frame(&batch).map_err(fail)?;
+            table.write(&frame).map_err(fail)?;
+            written += batch.len() as u64;
+        }
+        table.finish().map_err(fail)?;
+        Ok(written)
+    }
+
+    /// Reads rows a batch at a time: the file is read and checked whole into its columns
+    /// (which take far less memory than the rows for most tables), and the rows are made from
+    /// them a batch of 65,536 at a time as the iterator is drawn. A batch whose columns do not
+    /// fit `T` yields its error, naming the table's row, and ends the iteration.
+    pub fn read_rows<T: Row, R: std::io::Read>(
+        &self,
+        mut reader: R,
+    ) -> Result<RowReader<T>, Error> {
+        let mut bytes = Vec::new();
+        reader
+            .read_to_end(&mut bytes)
+            .map_err(|err| self.error(Operation::Deserialize, ErrorKind::Io(err)))?;
+        let frame: DataFrame = self
+            .frame
+            .deserialize(&bytes)
+            .map_err(|err| self.error(Operation::Deserialize, err.into_kind()))?;
+        Ok(RowReader {
+            frame,
+            next_row: 0,
+            pending: Vec::new().into_iter(),
+            name: rows_name(self),
+            failed: false,
+        })
+    }
+}
+
+/// The rows of a table, a batch at a time: [`RowsSerializer::read_rows`].
+#[derive(Debug)]
+pub struct RowReader<T> {
+    frame: DataFrame,
+    next_row: usize,
+    pending: std::vec::IntoIter<T>,
+    name: &'static str,
+    failed: bool,
+}
+
+impl<T> RowReader<T> {
+    /// The number of rows in the table.
+    pub fn len(&self) -> usize {
+        self.frame.height()
+    }
+
+    /// Whether the table has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.frame.height() == 0
+    }
+}
+
+impl<T: Row> Iterator for RowReader<T> {
+    type Item = Result<T, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(row) = self.pending.next() {
+                return Some(Ok(row));
+            }
+            if self.failed || self.next_row >= self.frame.height() {
+                return None;
+            }
+            let first = self.next_row;
+            let offset = i64::try_from(first).unwrap_or(i64::MAX);
+            let batch = self.frame.slice(offset, BATCH_ROWS);
+            self.next_row += BATCH_ROWS;
+            match T::from_frame_at(&batch, first) {
+                Ok(rows) => self.pending = rows.into_iter(),
+                Err(kind) => {
+                    self.failed = true;
+                    return Some(Err(Error::new(self.name, Operation::Deserialize, kind)));
+                }
+            }
+        }
+    }
+}
+
 /// Not public API: what `#[derive(Row)]` expands to calls these.
 #[doc(hidden)]
 pub mod __derive {
@@ -209,18 +356,24 @@ pub mod __derive {
             .map_err(|err| ErrorKind::unrepresentable(format!("the rows make no table: {err}")))
     }
 
-    /// The values of column `name` of `frame`, as `read` reads them.
+    /// The values of column `name` of `frame`, as `read` reads them; the frame's rows start
+    /// at row `first` of the table.
     pub fn values<T>(
         frame: &DataFrame,
         name: &str,
         read: Read<T>,
+        first: usize,
     ) -> Result<std::vec::IntoIter<Option<T>>, ErrorKind> {
-        let column = frame
-            .column(name)
-            .map_err(|_| ErrorKind::mismatch(format!("column `{name}` is missing")))?;
+        let Ok(column) = frame.column(name) else {
+            // A table of no rows may have no columns either (JSON's `[]`).
+            if frame.height() == 0 {
+                return Ok(Vec::new().into_iter());
+            }
+            return Err(ErrorKind::mismatch(format!("column `{name}` is missing")));
+        };
         read(column.as_materialized_series())
             .map(Vec::into_iter)
-            .map_err(|err| err.in_column(name))
+            .map_err(|err| err.shifted(first).in_column(name))
     }
 
     /// The values of the field `name` of a struct column's `fields`.
