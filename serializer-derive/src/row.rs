@@ -165,10 +165,29 @@ fn struct_impls(ident: &syn::Ident, fields: &[Field<'_>]) -> TokenStream {
             quote!(let mut #var = #d::struct_values(&fields, #column, #column_type::from_series)?;)
         });
     let skip_nulls = value_names.iter().map(|var| quote!(#var.next();));
+    let nested = stored.iter().rev().fold(
+        quote!(::core::option::Option::None),
+        |otherwise, (field, column)| {
+            let column_type = column_type(field.ty);
+            let message = format!(
+                "field `{column}` of `{ident}` is a list or a struct, which a csv file cannot \
+                 hold: store these rows as parquet, ipc or json"
+            );
+            quote! {
+                if #column_type::NESTED {
+                    ::core::option::Option::Some(#message)
+                } else {
+                    #otherwise
+                }
+            }
+        },
+    );
 
     quote! {
         #[automatically_derived]
         impl _rs::dataframe::Row for #ident {
+            const NESTED_FIELD: ::core::option::Option<&'static str> = #nested;
+
             fn to_frame(
                 rows: &[Self],
             ) -> ::core::result::Result<_rs::polars::frame::DataFrame, _rs::ErrorKind> {
@@ -192,6 +211,8 @@ fn struct_impls(ident: &syn::Ident, fields: &[Field<'_>]) -> TokenStream {
 
         #[automatically_derived]
         impl _rs::dataframe::ColumnType for #ident {
+            const NESTED: bool = true;
+
             fn dtype() -> _rs::polars::prelude::DataType {
                 _rs::polars::prelude::DataType::Struct(::std::vec![#(#dtypes),*])
             }

@@ -522,3 +522,33 @@ fn a_streamed_read_names_the_tables_row() {
         "{err}"
     );
 }
+
+/// Lists and structs in JSON and NDJSON, without the types JSON writes as text.
+#[derive(Debug, Clone, PartialEq, Row)]
+struct NestedText {
+    id: i64,
+    position: Option<Position>,
+    tags: Vec<String>,
+    scores: Vec<Option<f64>>,
+}
+
+#[test]
+fn json_and_ndjson_hold_lists_and_structs() {
+    let nested: Vec<NestedText> = (0..20)
+        .map(|i| {
+            let r = reading(i);
+            NestedText {
+                id: i64::from(i),
+                position: r.position,
+                tags: r.tags,
+                scores: vec![Some(0.5), None],
+            }
+        })
+        .collect();
+    for file_type in [FileType::Json, FileType::NdJson] {
+        let serializer = rows(file_type);
+        let bytes = serializer.serialize(&nested).unwrap();
+        let back: Vec<NestedText> = serializer.deserialize(&bytes).unwrap();
+        assert_eq!(back, nested, "{file_type:?}");
+    }
+}

@@ -139,12 +139,25 @@ pub(crate) fn value_impl(input: &Input<'_>) -> TokenStream {
     })
 }
 
-/// `RowsValue` for a newtype, delegating to its field (a `Vec` of rows).
-pub(crate) fn rows_value_impl(input: &Input<'_>) -> TokenStream {
+/// `RowsValue` for a newtype, delegating to its field (a `Vec` of rows); for a CSV file, a
+/// check at compile time that the rows are flat, naming the first field that is not.
+pub(crate) fn rows_value_impl(input: &Input<'_>, frame: &DataFrame) -> TokenStream {
     let span = input
         .newtype_field()
         .map_or_else(Span::call_site, |field| field.ty.span());
-    newtype_impl(input, quote!(dataframe::RowsValue), |member, inner| {
+    let flat_check = (frame.file_type == FileType::Csv).then(|| {
+        let field_ty = input.newtype_field().map(|field| &field.ty);
+        quote_spanned! {span=>
+            const _: () = {
+                if let ::core::option::Option::Some(field) =
+                    <<#field_ty as _rs::dataframe::RowsValue>::Row as _rs::dataframe::Row>::NESTED_FIELD
+                {
+                    ::core::panic!("{}", field);
+                }
+            };
+        }
+    });
+    let value = newtype_impl(input, quote!(dataframe::RowsValue), |member, inner| {
         // Spanned whole at the field's type, so that a field that is not a `Vec` of rows is
         // reported there.
         let row = quote_spanned!(span=> #inner::Row);
@@ -161,5 +174,6 @@ pub(crate) fn rows_value_impl(input: &Input<'_>) -> TokenStream {
                 Self { #member: #inner::from_rows(rows) }
             }
         }
-    })
+    });
+    quote!(#value #flat_check)
 }

@@ -56,7 +56,7 @@ fn expand(input: &Input<'_>, kind: &Kind) -> TokenStream {
     let value_impl = match kind {
         Kind::DateTime => datetime_value(input),
         Kind::DataFrame(_) => dataframe::value_impl(input),
-        Kind::Rows(_) => dataframe::rows_value_impl(input),
+        Kind::Rows(frame) => dataframe::rows_value_impl(input, frame),
         _ => TokenStream::new(),
     };
 

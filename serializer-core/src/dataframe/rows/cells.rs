@@ -548,6 +548,8 @@ impl ColumnType for TimeDelta {
 }
 
 impl<T: ColumnType> ColumnType for Option<T> {
+    const NESTED: bool = T::NESTED;
+
     fn dtype() -> DataType {
         T::dtype()
     }
@@ -567,6 +569,8 @@ impl<T: ColumnType> ColumnType for Option<T> {
 }
 
 impl<T: ColumnType> ColumnType for Vec<T> {
+    const NESTED: bool = true;
+
     fn dtype() -> DataType {
         DataType::List(Box::new(T::dtype()))
     }

@@ -27,6 +27,10 @@ use crate::serializer::Serializer;
     note = "`#[serializer(rows(...))]` stores a `Vec<T>` where `T` derives `Row`: `#[derive(Row)] struct Reading {{ ... }}`"
 )]
 pub trait Row: Sized {
+    /// The first stored field that is a list or a struct (what a CSV file cannot hold), as
+    /// a message naming it; `None` for flat rows.
+    const NESTED_FIELD: Option<&'static str> = None;
+
     /// The table's columns, one per stored field.
     fn to_frame(rows: &[Self]) -> Result<DataFrame, ErrorKind>;
 
@@ -50,6 +54,9 @@ pub trait Row: Sized {
     note = "row fields are `bool`, integers, `f32`, `f64`, `String`, chrono dates, date-times and durations, `Option<T>`, `Vec<T>`, or a struct or fieldless enum deriving `Row`"
 )]
 pub trait ColumnType: Sized {
+    /// Whether the column is a list or a struct.
+    const NESTED: bool = false;
+
     /// The column's polars dtype.
     fn dtype() -> DataType;
 
