@@ -165,6 +165,8 @@ fn struct_impls(ident: &syn::Ident, fields: &[Field<'_>]) -> TokenStream {
             quote!(let mut #var = #d::struct_values(&fields, #column, #column_type::from_series)?;)
         });
     let skip_nulls = value_names.iter().map(|var| quote!(#var.next();));
+    let column_names = stored.iter().map(|(_, column)| column);
+    let column_types = stored.iter().map(|(field, _)| column_type(field.ty));
     let nested = stored.iter().rev().fold(
         quote!(::core::option::Option::None),
         |otherwise, (field, column)| {
@@ -187,6 +189,10 @@ fn struct_impls(ident: &syn::Ident, fields: &[Field<'_>]) -> TokenStream {
         #[automatically_derived]
         impl _rs::dataframe::Row for #ident {
             const NESTED_FIELD: ::core::option::Option<&'static str> = #nested;
+
+            fn columns() -> ::std::vec::Vec<(&'static str, _rs::polars::prelude::DataType)> {
+                ::std::vec![#((#column_names, #column_types::dtype())),*]
+            }
 
             fn to_frame(
                 rows: &[Self],

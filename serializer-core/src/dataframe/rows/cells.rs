@@ -562,8 +562,14 @@ impl<T: ColumnType> ColumnType for Option<T> {
         T::to_series(name, &inner)
     }
 
-    /// Every value is there: a null is `Some(None)`.
+    /// Every value is there: a null is `Some(None)`. A column of the `Null` dtype is all
+    /// `None`, whatever `T` is.
     fn from_series(series: &Series) -> Result<Vec<Option<Self>>, CellError> {
+        if series.dtype().is_null() {
+            return Ok(std::iter::repeat_with(|| Some(None))
+                .take(series.len())
+                .collect());
+        }
         Ok(T::from_series(series)?.into_iter().map(Some).collect())
     }
 }
@@ -606,7 +612,7 @@ impl<T: ColumnType> ColumnType for Vec<T> {
             .enumerate()
             .map(|(row, list)| {
                 list.map(|list| {
-                    T::from_series(list.as_ref())
+                    super::__derive::read_or_nulls(list.as_ref(), T::from_series)
                         .map_err(|err| err.in_list(row))?
                         .into_iter()
                         .enumerate()

@@ -31,6 +31,11 @@ pub trait Row: Sized {
     /// a message naming it; `None` for flat rows.
     const NESTED_FIELD: Option<&'static str> = None;
 
+    /// Each stored field's column name and dtype, in order.
+    fn columns() -> Vec<(&'static str, DataType)> {
+        Vec::new()
+    }
+
     /// The table's columns, one per stored field.
     fn to_frame(rows: &[Self]) -> Result<DataFrame, ErrorKind>;
 
@@ -140,6 +145,39 @@ impl RowsSerializer {
         &self.frame
     }
 
+    /// The table reader for rows of `T`: a CSV file's text, integer, float and boolean columns
+    /// are read as the fields' dtypes, not inferred (a `String` field of digits stays text, a
+    /// `u64` past `i64::MAX` stays exact, a column of nulls or of no rows keeps its dtype);
+    /// dates and date-times are read from their text. Every other file type stores its dtypes.
+    fn reader<T: Row>(&self) -> std::borrow::Cow<'_, DataFrameSerializer> {
+        let super::FormatOptions::Csv(csv) = &self.frame.options else {
+            return std::borrow::Cow::Borrowed(&self.frame);
+        };
+        let mut csv = csv.clone();
+        for (name, dtype) in T::columns() {
+            if dtype == DataType::String
+                || dtype == DataType::Boolean
+                || dtype.is_primitive_numeric()
+            {
+                csv = csv.with_schema_override(name, dtype);
+            }
+        }
+        std::borrow::Cow::Owned(DataFrameSerializer::csv(csv))
+    }
+
+    /// The table of `bytes`, read for rows of `T`. An NDJSON file of no lines is a table of no
+    /// rows (polars' reader refuses empty input).
+    fn table<T: Row>(&self, bytes: &[u8]) -> Result<DataFrame, Error> {
+        if matches!(self.frame.options, super::FormatOptions::NdJson(_))
+            && bytes.iter().all(u8::is_ascii_whitespace)
+        {
+            return Ok(DataFrame::empty());
+        }
+        self.reader::<T>()
+            .deserialize(bytes)
+            .map_err(|err| self.error(Operation::Deserialize, err.into_kind()))
+    }
+
     fn error(&self, operation: Operation, kind: ErrorKind) -> Error {
         Error::new(rows_name(self), operation, kind)
     }
@@ -165,10 +203,7 @@ impl<V: RowsValue> Serializer<V> for RowsSerializer {
     }
 
     fn deserialize(&self, bytes: &[u8]) -> Result<V, Error> {
-        let frame: DataFrame = self
-            .frame
-            .deserialize(bytes)
-            .map_err(|err| self.error(Operation::Deserialize, err.into_kind()))?;
+        let frame = self.table::<V::Row>(bytes)?;
         V::Row::from_frame(&frame)
             .map(V::from_rows)
             .map_err(|kind| self.error(Operation::Deserialize, kind))
@@ -276,10 +311,8 @@ impl RowsSerializer {
         reader
             .read_to_end(&mut bytes)
             .map_err(|err| self.error(Operation::Deserialize, ErrorKind::Io(err)))?;
-        let frame: DataFrame = self
-            .frame
-            .deserialize(&bytes)
-            .map_err(|err| self.error(Operation::Deserialize, err.into_kind()))?;
+        let frame = self.table::<T>(&bytes)?;
+        drop(bytes);
         Ok(RowReader {
             frame,
             next_row: 0,
@@ -378,7 +411,7 @@ pub mod __derive {
             }
             return Err(ErrorKind::mismatch(format!("column `{name}` is missing")));
         };
-        read(column.as_materialized_series())
+        read_or_nulls(column.as_materialized_series(), read)
             .map(Vec::into_iter)
             .map_err(|err| err.shifted(first).in_column(name))
     }
@@ -393,9 +426,24 @@ pub mod __derive {
             .iter()
             .find(|field| field.name().as_str() == name)
             .ok_or_else(|| CellError::new(format!("struct field `{name}` is missing")))?;
-        read(field)
+        read_or_nulls(field, read)
             .map(Vec::into_iter)
             .map_err(|err| err.in_field(name))
+    }
+
+    /// The values `read` reads; a column of the `Null` dtype (JSON's reader infers it for a
+    /// column of nulls only) that `read` does not take (an `Option` takes it) is nulls, which
+    /// a field that is not an `Option` then refuses by row.
+    pub(super) fn read_or_nulls<T>(
+        series: &Series,
+        read: Read<T>,
+    ) -> Result<Vec<Option<T>>, CellError> {
+        match read(series) {
+            Err(_) if series.dtype().is_null() => {
+                Ok(std::iter::repeat_with(|| None).take(series.len()).collect())
+            }
+            values => values,
+        }
     }
 
     /// The value of row `row` of column `name`: an error for a null.
