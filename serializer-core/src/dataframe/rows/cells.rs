@@ -121,19 +121,48 @@ fn not_a(series: &Series, what: &str) -> CellError {
     CellError::new(format!("a column of {}, not {what}", series.dtype()))
 }
 
+/// A column of `values`, without a validity mask when none is null.
+fn primitive<T>(name: PlSmallStr, values: &[Option<&T>]) -> Series
+where
+    T: Copy,
+    Series: NamedFrom<Vec<T>, [T]> + NamedFrom<Vec<Option<T>>, [Option<T>]>,
+{
+    let present: Vec<T> = values.iter().flatten().map(|value| **value).collect();
+    if present.len() == values.len() {
+        Series::new(name, present)
+    } else {
+        let values: Vec<Option<T>> = values.iter().map(|value| value.copied()).collect();
+        Series::new(name, values)
+    }
+}
+
+/// A column of `values`, without a validity mask when none is null.
+fn owned<T>(name: PlSmallStr, values: Vec<Option<T>>) -> Series
+where
+    Series: NamedFrom<Vec<T>, [T]> + NamedFrom<Vec<Option<T>>, [Option<T>]>,
+{
+    if values.iter().all(Option::is_some) {
+        Series::new(name, values.into_iter().flatten().collect::<Vec<T>>())
+    } else {
+        Series::new(name, values)
+    }
+}
+
 macro_rules! integer {
-    ($($ty:ty => $dtype:ident),* $(,)?) => {$(
+    ($($ty:ty => $dtype:ident $method:ident),* $(,)?) => {$(
         impl ColumnType for $ty {
             fn dtype() -> DataType {
                 DataType::$dtype
             }
 
             fn to_series(name: PlSmallStr, values: &[Option<&Self>]) -> Result<Series, CellError> {
-                let values: Vec<Option<$ty>> = values.iter().map(|value| value.copied()).collect();
-                Ok(Series::new(name, values))
+                Ok(primitive(name, values))
             }
 
             fn from_series(series: &Series) -> Result<Vec<Option<Self>>, CellError> {
+                if *series.dtype() == DataType::$dtype {
+                    return Ok(series.$method().map_err(polars_error)?.iter().collect());
+                }
                 integers(series, stringify!($ty))
             }
         }
@@ -141,8 +170,8 @@ macro_rules! integer {
 }
 
 integer!(
-    i8 => Int8, i16 => Int16, i32 => Int32, i64 => Int64,
-    u8 => UInt8, u16 => UInt16, u32 => UInt32, u64 => UInt64,
+    i8 => Int8 i8, i16 => Int16 i16, i32 => Int32 i32, i64 => Int64 i64,
+    u8 => UInt8 u8, u16 => UInt16 u16, u32 => UInt32 u32, u64 => UInt64 u64,
 );
 
 /// An integer column of any width and sign, each value checked against `T`'s range.
@@ -189,8 +218,7 @@ impl ColumnType for f64 {
     }
 
     fn to_series(name: PlSmallStr, values: &[Option<&Self>]) -> Result<Series, CellError> {
-        let values: Vec<Option<f64>> = values.iter().map(|value| value.copied()).collect();
-        Ok(Series::new(name, values))
+        Ok(primitive(name, values))
     }
 
     fn from_series(series: &Series) -> Result<Vec<Option<Self>>, CellError> {
@@ -211,8 +239,7 @@ impl ColumnType for f32 {
     }
 
     fn to_series(name: PlSmallStr, values: &[Option<&Self>]) -> Result<Series, CellError> {
-        let values: Vec<Option<f32>> = values.iter().map(|value| value.copied()).collect();
-        Ok(Series::new(name, values))
+        Ok(primitive(name, values))
     }
 
     /// A `Float64` column (CSV and JSON read floats so) reads where each value is an `f32`.
@@ -253,8 +280,7 @@ impl ColumnType for bool {
     }
 
     fn to_series(name: PlSmallStr, values: &[Option<&Self>]) -> Result<Series, CellError> {
-        let values: Vec<Option<bool>> = values.iter().map(|value| value.copied()).collect();
-        Ok(Series::new(name, values))
+        Ok(primitive(name, values))
     }
 
     fn from_series(series: &Series) -> Result<Vec<Option<Self>>, CellError> {
@@ -357,7 +383,7 @@ impl ColumnType for NaiveDate {
             .iter()
             .map(|value| value.map(|date| date.num_days_from_ce() - UNIX_EPOCH_DAYS_FROM_CE))
             .collect();
-        Ok(Series::new(name, days).into_date())
+        Ok(owned(name, days).into_date())
     }
 
     fn from_series(series: &Series) -> Result<Vec<Option<Self>>, CellError> {
@@ -439,7 +465,7 @@ impl ColumnType for DateTime<Utc> {
             .enumerate()
             .map(|(row, value)| value.map(|time| nanos(row, time)).transpose())
             .collect::<Result<_, _>>()?;
-        Ok(Series::new(name, nanos).into_datetime(TimeUnit::Nanoseconds, Some(TimeZone::UTC)))
+        Ok(owned(name, nanos).into_datetime(TimeUnit::Nanoseconds, Some(TimeZone::UTC)))
     }
 
     fn from_series(series: &Series) -> Result<Vec<Option<Self>>, CellError> {
@@ -471,7 +497,7 @@ impl ColumnType for NaiveDateTime {
             .enumerate()
             .map(|(row, value)| value.map(|time| nanos(row, &time.and_utc())).transpose())
             .collect::<Result<_, _>>()?;
-        Ok(Series::new(name, nanos).into_datetime(TimeUnit::Nanoseconds, None))
+        Ok(owned(name, nanos).into_datetime(TimeUnit::Nanoseconds, None))
     }
 
     fn from_series(series: &Series) -> Result<Vec<Option<Self>>, CellError> {
@@ -515,7 +541,7 @@ impl ColumnType for TimeDelta {
                     .transpose()
             })
             .collect::<Result<_, _>>()?;
-        Ok(Series::new(name, nanos).into_duration(TimeUnit::Nanoseconds))
+        Ok(owned(name, nanos).into_duration(TimeUnit::Nanoseconds))
     }
 
     fn from_series(series: &Series) -> Result<Vec<Option<Self>>, CellError> {
