@@ -268,7 +268,7 @@ fn typed() -> Vec<Typed> {
         .map(|i| Typed {
             id: i,
             sensor: u16::try_from(65_000 + i).unwrap(),
-            reading: (i != 1).then(|| 0.5 * i as f64),
+            reading: (i != 1).then_some(0.5 * i as f64),
             count: 4_000_000_000 + u32::try_from(i).unwrap(),
             flag: i % 2 == 0,
             tag: if i == 2 { Tag::Green } else { Tag::Red },

@@ -213,13 +213,13 @@ pub fn rows6(n: u64) -> Vec<Row6> {
             sensor: (draw(30, i) % 65_536) as u16,
             name: name12(draw(31, i)),
             value: unit(draw(32, i)),
-            reading: (draw(33, i) % 10 != 0).then(|| unit(draw(34, i))),
+            reading: (!draw(33, i).is_multiple_of(10)).then(|| unit(draw(34, i))),
             count: (draw(35, i) % (1 << 32)) as u32,
             flag: (draw(36, i) >> 63) == 1,
             tag: Tag::ALL[(draw(37, i) & 7) as usize],
             ts: chrono::DateTime::from_timestamp_micros(BASE_US + (draw(38, i) % SPAN_US) as i64)
                 .expect("within chrono's range"),
-            note: (draw(39, i) % 4 != 0).then(|| name12(draw(39, i))[..8].to_owned()),
+            note: (!draw(39, i).is_multiple_of(4)).then(|| name12(draw(39, i))[..8].to_owned()),
         })
         .collect()
 }

@@ -1,6 +1,7 @@
 //! `#[derive(Row)]`: a struct as one row of a table (one column per field), a fieldless enum
 //! as a column of its variants' names. Field and variant names follow the type's serde
-//! attributes (`rename`, `rename_all`, `skip`), so a table's columns are named as its JSON keys.
+//! attributes (`rename`, `rename_all`, `skip`, `deny_unknown_fields`), so a table's columns are
+//! named as its JSON keys.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
@@ -34,7 +35,7 @@ fn expand(node: &DeriveInput) -> syn::Result<TokenStream> {
                     .iter()
                     .map(|field| Field::new(field, &container))
                     .collect::<syn::Result<Vec<_>>>()?;
-                struct_impls(&node.ident, &fields)
+                struct_impls(&node.ident, &fields, container.deny_unknown_fields)
             }
             other => {
                 return Err(syn::Error::new(
@@ -104,7 +105,7 @@ fn unraw(ident: &syn::Ident) -> String {
     name.strip_prefix("r#").map_or(name.clone(), str::to_owned)
 }
 
-fn struct_impls(ident: &syn::Ident, fields: &[Field<'_>]) -> TokenStream {
+fn struct_impls(ident: &syn::Ident, fields: &[Field<'_>], strict: bool) -> TokenStream {
     let stored: Vec<_> = fields
         .iter()
         .filter_map(|field| field.column.as_ref().map(|column| (field, column)))
@@ -166,6 +167,12 @@ fn struct_impls(ident: &syn::Ident, fields: &[Field<'_>]) -> TokenStream {
         });
     let skip_nulls = value_names.iter().map(|var| quote!(#var.next();));
     let column_names = stored.iter().map(|(_, column)| column);
+    // `#[serde(deny_unknown_fields)]`: a column that is no field is an error, as serde makes
+    // an unknown key one.
+    let strict_check = strict.then(|| {
+        let known = stored.iter().map(|(_, column)| column);
+        quote!(#d::no_other_columns(frame, &[#(#known),*])?;)
+    });
     let column_types = stored.iter().map(|(field, _)| column_type(field.ty));
     let nested = stored.iter().rev().fold(
         quote!(::core::option::Option::None),
@@ -206,6 +213,7 @@ fn struct_impls(ident: &syn::Ident, fields: &[Field<'_>]) -> TokenStream {
                 frame: &_rs::polars::frame::DataFrame,
                 first: usize,
             ) -> ::core::result::Result<::std::vec::Vec<Self>, _rs::ErrorKind> {
+                #strict_check
                 #(#reads)*
                 let mut rows = ::std::vec::Vec::with_capacity(frame.height());
                 for row in first..first + frame.height() {
@@ -302,6 +310,7 @@ struct Serde {
     rename: Option<String>,
     rename_all: Option<String>,
     skip: bool,
+    deny_unknown_fields: bool,
 }
 
 impl Serde {
@@ -325,6 +334,8 @@ impl Serde {
                     serde.rename_all = Some(rule.value());
                 } else if meta.path.is_ident("skip") {
                     serde.skip = true;
+                } else if meta.path.is_ident("deny_unknown_fields") {
+                    serde.deny_unknown_fields = true;
                 } else {
                     skip_rest(&meta)?;
                 }

@@ -634,3 +634,34 @@ fn an_empty_string_and_a_null_stay_apart() {
         assert_eq!(back, rows_in, "{file_type:?}");
     }
 }
+
+#[test]
+fn a_strict_row_type_refuses_extra_columns() {
+    #[derive(Debug, PartialEq, Row)]
+    #[serde(deny_unknown_fields)]
+    struct Strict {
+        sensor: u16,
+        ok: bool,
+    }
+    let mut frame = df!("sensor" => [1_u16], "ok" => [true], "extra" => [3_i64]).unwrap();
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes).finish(&mut frame).unwrap();
+    let err = Serializer::<Vec<Strict>>::deserialize(&rows(FileType::Parquet), &bytes).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("column `extra` is no field of the row type"),
+        "{err}"
+    );
+    // Without the extra column it reads.
+    let mut frame = frame.drop("extra").unwrap();
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes).finish(&mut frame).unwrap();
+    let back: Vec<Strict> = rows(FileType::Parquet).deserialize(&bytes).unwrap();
+    assert_eq!(
+        back,
+        vec![Strict {
+            sensor: 1,
+            ok: true
+        }]
+    );
+}

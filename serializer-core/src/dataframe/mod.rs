@@ -273,7 +273,8 @@ pub(crate) struct TableWriter<W: Write> {
 }
 
 enum Sink<W: Write> {
-    Parquet(polars::io::parquet::write::BatchedWriter<W>),
+    // Boxed: polars' parquet writer is several times the size of the others.
+    Parquet(Box<polars::io::parquet::write::BatchedWriter<W>>),
     Ipc(polars::io::ipc::BatchedWriter<W>),
     Csv(polars::io::csv::write::BatchedWriter<W>, CsvOptions),
     Lines(W),
@@ -289,11 +290,11 @@ impl DataFrameSerializer {
     ) -> Result<TableWriter<W>, ErrorKind> {
         let sink = catch_panic("polars", || {
             Ok(match &self.options {
-                FormatOptions::Parquet(options) => Sink::Parquet(
+                FormatOptions::Parquet(options) => Sink::Parquet(Box::new(
                     parquet::writer_of(options, writer)?
                         .batched(schema)
                         .map_err(ErrorKind::Polars)?,
-                ),
+                )),
                 FormatOptions::Ipc(options) => {
                     use polars::prelude::{CompatLevel, SchemaExt};
                     // IPC fields as polars' own writer makes them for a whole frame.

@@ -19,8 +19,9 @@ use crate::error::{Error, ErrorKind, Operation};
 use crate::serializer::Serializer;
 
 /// A struct stored as one row of a table. Derive it: `#[derive(Row)]`, which respects
-/// `#[serde(rename = "...")]`, `#[serde(rename_all = "...")]` and `#[serde(skip)]` (a skipped
-/// field is not stored, and reads as its `Default`).
+/// `#[serde(rename = "...")]`, `#[serde(rename_all = "...")]`, `#[serde(skip)]` (a skipped
+/// field is not stored, and reads as its `Default`) and `#[serde(deny_unknown_fields)]` (a
+/// column that is no field is an error; by default extra columns are ignored).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a row type",
     label = "no `#[derive(Row)]`",
@@ -443,6 +444,21 @@ pub mod __derive {
                 Ok(std::iter::repeat_with(|| None).take(series.len()).collect())
             }
             values => values,
+        }
+    }
+
+    /// An error for the first column of `frame` not in `known`.
+    pub fn no_other_columns(frame: &DataFrame, known: &[&str]) -> Result<(), ErrorKind> {
+        match frame
+            .columns()
+            .iter()
+            .find(|column| !known.contains(&column.name().as_str()))
+        {
+            Some(column) => Err(ErrorKind::mismatch(format!(
+                "column `{}` is no field of the row type, which denies unknown fields",
+                column.name()
+            ))),
+            None => Ok(()),
         }
     }
 
