@@ -111,7 +111,7 @@ impl<T: Row> RowsValue for Vec<T> {
 /// use serializer_core::dataframe::{DataFrameSerializer, FileType, RowsSerializer};
 /// use serializer_core::Serializer;
 /// # use serializer_core::dataframe::Row;
-/// # use serializer_core::error::ErrorKind;
+/// # use serializer_core::ErrorKind;
 /// # use polars::prelude::*;
 /// # #[derive(Debug, PartialEq)]
 /// # struct Reading { sensor: u16 }
@@ -120,7 +120,7 @@ impl<T: Row> RowsValue for Vec<T> {
 /// #         let sensor: Vec<u16> = rows.iter().map(|row| row.sensor).collect();
 /// #         Ok(df!("sensor" => sensor).unwrap())
 /// #     }
-/// #     fn from_frame(frame: &DataFrame) -> Result<Vec<Self>, ErrorKind> {
+/// #     fn from_frame_at(frame: &DataFrame, _: usize) -> Result<Vec<Self>, ErrorKind> {
 /// #         let sensor = frame.column("sensor").unwrap().u16().unwrap();
 /// #         Ok(sensor.into_no_null_iter().map(|sensor| Reading { sensor }).collect())
 /// #     }
@@ -244,7 +244,7 @@ impl RowsSerializer {
     ///
     /// ```
     /// # use serializer_core::dataframe::{DataFrameSerializer, FileType, RowsSerializer, Row};
-    /// # use serializer_core::error::ErrorKind;
+    /// # use serializer_core::ErrorKind;
     /// # use polars::prelude::*;
     /// # #[derive(Debug, PartialEq)]
     /// # struct Reading { sensor: u16 }
@@ -260,7 +260,8 @@ impl RowsSerializer {
     /// # }
     /// let rows = RowsSerializer::new(DataFrameSerializer::new(FileType::Parquet));
     /// let mut file = Vec::new();
-    /// let written = rows.write_rows((0..200_000).map(|i| Reading { sensor: (i % 7) as u16 }), &mut file)?;
+    /// let readings = (0..200_000_u32).map(|i| Reading { sensor: (i % 7) as u16 });
+/// let written = rows.write_rows(readings, &mut file)?;
     /// assert_eq!(written, 200_000);
     /// let mut count = 0;
     /// for reading in rows.read_rows::<Reading, _>(file.as_slice())? {
