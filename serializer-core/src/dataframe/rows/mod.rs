@@ -261,7 +261,7 @@ impl RowsSerializer {
     /// let rows = RowsSerializer::new(DataFrameSerializer::new(FileType::Parquet));
     /// let mut file = Vec::new();
     /// let readings = (0..200_000_u32).map(|i| Reading { sensor: (i % 7) as u16 });
-/// let written = rows.write_rows(readings, &mut file)?;
+    /// let written = rows.write_rows(readings, &mut file)?;
     /// assert_eq!(written, 200_000);
     /// let mut count = 0;
     /// for reading in rows.read_rows::<Reading, _>(file.as_slice())? {
