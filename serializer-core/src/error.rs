@@ -29,20 +29,20 @@ impl fmt::Display for Operation {
 pub enum ErrorKind {
     /// Reading from or writing to the underlying reader or writer failed.
     #[error("I/O error: {0}")]
-    Io(#[source] io::Error),
+    Io(io::Error),
 
     /// `serde_json` rejected the value or the input.
     #[error("{0}")]
-    Json(#[source] serde_json::Error),
+    Json(serde_json::Error),
 
     /// `serde-pickle` rejected the value or the input (a refused global reads
     /// `unresolved global reference`).
     #[error("{0}")]
-    Pickle(#[source] serde_pickle::Error),
+    Pickle(serde_pickle::Error),
 
     /// `postcard` rejected the value or the input.
     #[error("{0}")]
-    Postcard(#[source] postcard::Error),
+    Postcard(postcard::Error),
 
     /// A NaN or infinite float, which JSON has no representation for.
     ///
@@ -95,7 +95,7 @@ pub enum ErrorKind {
 
     /// The compressed input is corrupt or truncated.
     #[error("the compressed data is corrupt: {0}")]
-    Decompress(#[source] io::Error),
+    Decompress(io::Error),
 
     /// The compressed input goes on after its last stream or frame with bytes its format does
     /// not define there (zlib defines nothing after its stream; LZ4 only further frames).
@@ -145,7 +145,7 @@ pub enum ErrorKind {
     /// polars rejected the frame or the input.
     #[cfg(feature = "dataframe")]
     #[error("{0}")]
-    Polars(#[source] polars::error::PolarsError),
+    Polars(polars::error::PolarsError),
 
     /// A decoder or encoder panicked; the panic was caught, and the input is malformed.
     #[error("{library} panicked on the input: {message}")]
@@ -158,7 +158,7 @@ pub enum ErrorKind {
 
     /// An error raised by a user-defined serializer.
     #[error("{0}")]
-    Custom(#[source] Box<dyn StdError + Send + Sync + 'static>),
+    Custom(Box<dyn StdError + Send + Sync + 'static>),
 }
 
 impl ErrorKind {
@@ -287,11 +287,9 @@ impl fmt::Debug for Error {
     }
 }
 
-impl StdError for Error {
-    fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.inner.kind.source()
-    }
-}
+/// The message already says what the underlying library said: no `source`, so that a report
+/// walking the chain (anyhow's `{:#}`, eyre) prints it once.
+impl StdError for Error {}
 
 /// Shortens untrusted input for an error message, decoding it lossily.
 pub(crate) fn excerpt(bytes: &[u8]) -> String {
@@ -325,11 +323,17 @@ mod tests {
     }
 
     #[test]
-    fn source_is_the_underlying_error() {
+    fn the_message_holds_the_cause_once_and_there_is_no_source_to_repeat_it() {
         let io = io::Error::new(io::ErrorKind::BrokenPipe, "pipe closed");
         let err = Error::io("json", Operation::Serialize, io);
-        let source = err.source().map(ToString::to_string);
-        assert_eq!(source.as_deref(), Some("pipe closed"));
+        assert_eq!(
+            err.to_string(),
+            "json serializer failed to serialize: I/O error: pipe closed"
+        );
+        assert!(err.source().is_none());
+        assert!(err.kind().source().is_none());
+        // The underlying error is the kind's field.
+        assert!(matches!(err.kind(), ErrorKind::Io(io) if io.kind() == io::ErrorKind::BrokenPipe));
     }
 
     #[test]

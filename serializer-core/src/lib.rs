@@ -33,9 +33,9 @@ mod compressed;
 mod cursor;
 #[cfg(feature = "dataframe")]
 pub mod dataframe;
-mod datetime;
+pub mod datetime;
 mod error;
-mod json;
+pub mod json;
 mod panic;
 mod pickle;
 mod serializer;

@@ -22,6 +22,7 @@ mod prefect_pandas;
 mod prefect_vectors;
 mod properties;
 mod python;
+mod report;
 #[cfg(feature = "dataframe")]
 mod rows;
 mod streaming;

@@ -231,3 +231,54 @@ impl<T: DateTimeValue> Serializer<T> for DateTimeSerializer {
         true
     }
 }
+
+/// Prefect's date-time text for one field of a struct, whatever the struct's own serializer:
+/// `#[serde(with = "result_serializers::datetime::prefect")]` on a `DateTime<Utc>`,
+/// `DateTime<FixedOffset>` or `NaiveDateTime` field writes it as [`DateTimeSerializer`] does
+/// (`2020-12-16T21:36:00Z`) and reads every form Prefect reads.
+///
+/// ```
+/// use chrono::{DateTime, TimeZone, Utc};
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Debug, PartialEq, Serialize, Deserialize)]
+/// struct Run {
+///     flow: String,
+///     #[serde(with = "serializer_core::datetime::prefect")]
+///     finished: DateTime<Utc>,
+/// }
+///
+/// let run = Run { flow: "etl".into(), finished: Utc.with_ymd_and_hms(2020, 12, 16, 21, 36, 0).unwrap() };
+/// let json = serde_json::to_string(&run).unwrap();
+/// assert_eq!(json, r#"{"flow":"etl","finished":"2020-12-16T21:36:00Z"}"#);
+/// let prefect = r#"{"flow":"etl","finished":"2020-12-17T03:06:00+05:30"}"#;
+/// assert_eq!(serde_json::from_str::<Run>(prefect).unwrap(), run);
+/// ```
+pub mod prefect {
+    use std::borrow::Cow;
+
+    use serde::de::Error as _;
+    use serde::ser::Error as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::{DateTimeSerializer, DateTimeValue};
+
+    /// Writes `value` as Prefect's text.
+    pub fn serialize<T: DateTimeValue, S: Serializer>(
+        value: &T,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let text = DateTimeSerializer::format(value).map_err(S::Error::custom)?;
+        let text = std::str::from_utf8(text.as_bytes()).map_err(S::Error::custom)?;
+        serializer.serialize_str(text)
+    }
+
+    /// Reads a date-time from text as Prefect reads it.
+    pub fn deserialize<'de, T: DateTimeValue, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<T, D::Error> {
+        let text = <Cow<'de, str>>::deserialize(deserializer)?;
+        crate::Serializer::<T>::deserialize(&DateTimeSerializer::new(), text.as_bytes())
+            .map_err(D::Error::custom)
+    }
+}

@@ -254,3 +254,30 @@ where
         true
     }
 }
+
+/// Writes any `Serialize` value as Prefect's `JSONSerializer` did (`json.dumps`: `", "` and
+/// `": "` separators, non-ASCII escaped, floats as Python's `repr`, `NaN` and `Infinity` as
+/// Python writes them), without a type deriving `ResultSerializer`.
+///
+/// ```
+/// let bytes = serializer_core::json::to_python_json(&vec![("a", 1.0), ("é", f64::NAN)])?;
+/// assert_eq!(bytes, br#"[["a", 1.0], ["\u00e9", NaN]]"#);
+/// let back: Vec<(String, f64)> = serializer_core::json::from_python_json(&bytes)?;
+/// assert!(back[1].1.is_nan());
+/// # Ok::<(), serializer_core::Error>(())
+/// ```
+pub fn to_python_json<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Error> {
+    let mut bytes = Vec::with_capacity(128);
+    if write_unchecked(value, &mut bytes, python::PythonFormatter { marked: None }) {
+        return Ok(bytes);
+    }
+    bytes.clear();
+    JsonSerializer::python().write(value, &mut bytes)?;
+    Ok(bytes)
+}
+
+/// Reads what Python's `json.dumps` (and Prefect's `JSONSerializer`) wrote into any
+/// `Deserialize` value: see [`to_python_json`].
+pub fn from_python_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    JsonSerializer::read_python(bytes)
+}

@@ -24,7 +24,7 @@ use crate::error::{Error, ErrorKind, Operation};
 pub fn cache_key<T: Serialize + ?Sized>(inputs: &T) -> Result<String, StoreError> {
     let bytes = postcard::to_allocvec(inputs).map_err(|err| StoreError::Serializer {
         location: "(cache key)".to_owned(),
-        source: Error::new("binary", Operation::Serialize, ErrorKind::Postcard(err)),
+        error: Error::new("binary", Operation::Serialize, ErrorKind::Postcard(err)),
     })?;
     Ok(sha256_hex(&bytes))
 }

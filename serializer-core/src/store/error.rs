@@ -45,22 +45,20 @@ pub enum StoreError {
         location: String,
     },
     /// The backend failed.
-    #[error("storage failed at `{location}`: {source}")]
+    #[error("storage failed at `{location}`: {error}")]
     Backend {
         /// The location.
         location: String,
         /// The `object_store` error.
-        #[source]
-        source: object_store::Error,
+        error: object_store::Error,
     },
     /// The serializer failed.
-    #[error("result at `{location}`: {source}")]
+    #[error("result at `{location}`: {error}")]
     Serializer {
         /// The location.
         location: String,
         /// The serializer's error.
-        #[source]
-        source: Error,
+        error: Error,
     },
     /// The stored bytes have no record: written by Prefect 1.x or another tool.
     #[error(
@@ -117,31 +115,36 @@ pub enum StoreError {
         location: String,
     },
     /// The computation of `get_or_compute` failed.
-    #[error("computing the result for `{location}` failed: {source}")]
+    #[error("computing the result for `{location}` failed: {error}")]
     Compute {
         /// The location.
         location: String,
         /// The computation's error.
-        #[source]
-        source: Box<dyn std::error::Error + Send + Sync>,
+        error: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The blocking store could not start its runtime, or the local root could not be made.
     #[error("{0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
+}
+
+impl From<std::io::Error> for StoreError {
+    fn from(error: std::io::Error) -> Self {
+        StoreError::Io(error)
+    }
 }
 
 impl StoreError {
-    pub(crate) fn backend(location: &str, source: object_store::Error) -> Self {
+    pub(crate) fn backend(location: &str, error: object_store::Error) -> Self {
         StoreError::Backend {
             location: location.to_owned(),
-            source,
+            error,
         }
     }
 
-    pub(crate) fn serializer(location: &str, source: Error) -> Self {
+    pub(crate) fn serializer(location: &str, error: Error) -> Self {
         StoreError::Serializer {
             location: location.to_owned(),
-            source,
+            error,
         }
     }
 }

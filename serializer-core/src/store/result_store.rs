@@ -120,10 +120,10 @@ impl ResultStore {
     /// Results under the directory `root` on the local file system, created if missing.
     pub fn local(root: impl AsRef<std::path::Path>) -> Result<Self, StoreError> {
         std::fs::create_dir_all(root.as_ref())?;
-        let local = LocalFileSystem::new_with_prefix(root.as_ref()).map_err(|source| {
+        let local = LocalFileSystem::new_with_prefix(root.as_ref()).map_err(|error| {
             StoreError::Backend {
                 location: root.as_ref().display().to_string(),
-                source,
+                error,
             }
         })?;
         let local = Arc::new(local);
@@ -319,7 +319,7 @@ impl ResultStore {
             }
             let value = compute.await.map_err(|err| StoreError::Compute {
                 location: location.to_owned(),
-                source: err.into(),
+                error: err.into(),
             })?;
             let serializer = T::serializer();
             let written = written::<T, _>(&serializer, T::shape(), options);
