@@ -48,6 +48,8 @@
 //! On a generic type the impl is bounded by what the serializer needs, so `Page<T>` is a
 //! `ResultSerializer` for exactly the `T` it can be serialized with.
 #![forbid(unsafe_code)]
+// docs.rs marks each item with the features it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use serializer_core::*;
 

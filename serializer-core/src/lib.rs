@@ -27,6 +27,8 @@
 //!
 #![doc = include_str!("../docs/whole-input.md")]
 #![forbid(unsafe_code)]
+// docs.rs marks each item with the features it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod binary;
 mod compressed;
