@@ -1040,3 +1040,73 @@ async fn killed_writers_leave_the_old_value_the_new_one_or_a_clear_error() {
     assert!(whole > 0, "no kill left a readable value");
     assert!(newest > 1, "the killed writers wrote nothing");
 }
+
+/// With the `tracing` feature, each store operation is a span naming the location, the
+/// serializer, the bytes and the outcome; the subscriber times it.
+#[cfg(feature = "tracing")]
+#[test]
+fn store_operations_are_traced() {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use result_serializers::store::BlockingResultStore;
+    use tracing_subscriber::fmt::format::FmtSpan;
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_span_events(FmtSpan::CLOSE)
+        .with_ansi(false)
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        let store = BlockingResultStore::new(ResultStore::memory()).unwrap();
+        store.write(&summary(), "runs/summary.json").unwrap();
+        assert_eq!(
+            store.read::<Summary>("runs/summary.json").unwrap(),
+            summary()
+        );
+        let missing = store.read::<Summary>("runs/missing.json");
+        assert!(missing.is_err());
+        let computed: Summary = store
+            .get_or_compute("runs/computed.json", || Ok::<_, std::io::Error>(summary()))
+            .unwrap();
+        assert_eq!(computed, summary());
+    });
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let line = |name: &str, location: &str| {
+        log.lines()
+            .find(|line| line.contains(name) && line.contains(location) && line.contains("close"))
+            .unwrap_or_else(|| panic!("no closed {name} span for {location} in:\n{log}"))
+            .to_owned()
+    };
+    let write = line("store.write", "runs/summary.json");
+    assert!(
+        write.contains("serializer=\"json\"") || write.contains("serializer=json"),
+        "{write}"
+    );
+    assert!(write.contains("bytes="), "{write}");
+    assert!(
+        write.contains("outcome=ok") || write.contains("outcome=\"ok\""),
+        "{write}"
+    );
+    assert!(write.contains("time.busy"), "{write}");
+    let read = line("store.read", "runs/summary.json");
+    assert!(read.contains("bytes="), "{read}");
+    let missing = line("store.read", "runs/missing.json");
+    assert!(missing.contains("no result at"), "{missing}");
+    let computed = line("store.get_or_compute", "runs/computed.json");
+    assert!(computed.contains("computed"), "{computed}");
+}

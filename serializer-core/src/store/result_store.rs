@@ -201,6 +201,14 @@ impl ResultStore {
     }
 
     /// [`write`](Self::write), with an expiry.
+    #[cfg_attr(
+        feature = "tracing",
+        tracing::instrument(
+            name = "store.write",
+            skip_all,
+            fields(location = %location, serializer = Serializer::<T>::name(&T::serializer()), bytes = tracing::field::Empty, outcome = tracing::field::Empty),
+        )
+    )]
     pub async fn write_with_options<T: ResultSerializer>(
         &self,
         value: &T,
@@ -214,7 +222,7 @@ impl ResultStore {
         let lock = self.lock(location).await?;
         let result = self.commit(staged, location, written).await;
         lock.release(&*self.store).await;
-        result
+        traced(result, |record| Some(record.length))
     }
 
     /// Reads the result at `location` as a `T`. Its record must name `T`'s serializer with
@@ -258,14 +266,23 @@ impl ResultStore {
     }
 
     /// Reads bytes without a record, such as a result Prefect 1.x wrote, with `serializer`.
+    #[cfg_attr(
+        feature = "tracing",
+        tracing::instrument(
+            name = "store.read_raw",
+            skip_all,
+            fields(location = %location, serializer = serializer.name(), bytes = tracing::field::Empty, outcome = tracing::field::Empty),
+        )
+    )]
     pub async fn read_raw<T, S>(&self, serializer: &S, location: &str) -> Result<T, StoreError>
     where
         S: Serializer<T>,
     {
         let bytes = self.get_bytes(location, &path(location)?).await?;
-        serializer
+        let value = serializer
             .deserialize(&bytes)
-            .map_err(|source| StoreError::serializer(location, source))
+            .map_err(|source| StoreError::serializer(location, source));
+        traced(value, |_| Some(bytes.len() as u64))
     }
 
     /// The record of the result at `location`, without its bytes; `None` for bytes without
@@ -297,6 +314,14 @@ impl ResultStore {
     }
 
     /// [`get_or_compute`](Self::get_or_compute), storing with `options` (an expiry).
+    #[cfg_attr(
+        feature = "tracing",
+        tracing::instrument(
+            name = "store.get_or_compute",
+            skip_all,
+            fields(location = %location, serializer = Serializer::<T>::name(&T::serializer()), bytes = tracing::field::Empty, outcome = tracing::field::Empty),
+        )
+    )]
     pub async fn get_or_compute_with_options<T, E, F>(
         &self,
         location: &str,
@@ -309,6 +334,7 @@ impl ResultStore {
         F: Future<Output = Result<T, E>>,
     {
         if let Some(value) = stored_or_absent(self.read::<T>(location).await)? {
+            trace_outcome("loaded");
             return Ok(value);
         }
         let lock = self.lock(location).await?;
@@ -324,11 +350,16 @@ impl ResultStore {
             let serializer = T::serializer();
             let written = written::<T, _>(&serializer, T::shape(), options);
             let staged = self.stage(&serializer, &value, location)?;
-            self.commit(staged, location, written).await?;
+            let record = self.commit(staged, location, written).await?;
+            trace_bytes(record.length);
+            trace_outcome("computed");
             Ok(value)
         }
         .await;
         lock.release(&*self.store).await;
+        if let Err(err) = &outcome {
+            trace_outcome_of(err);
+        }
         outcome
     }
 
@@ -402,6 +433,10 @@ impl ResultStore {
     /// The serializer's bytes, hashed as they are written: into a temporary file beside the
     /// location on the local file system, else into memory, spilling to a temporary file past
     /// [`Settings::in_memory`].
+    #[cfg_attr(
+        feature = "tracing",
+        tracing::instrument(name = "serialize", skip_all, fields(serializer = serializer.name()))
+    )]
     fn stage<T, S: Serializer<T>>(
         &self,
         serializer: &S,
@@ -495,37 +530,52 @@ impl ResultStore {
     /// Reads the result at `location` after checking its record against the reader; a read
     /// whose bytes do not match the record is tried again, since a writer may be between its
     /// two writes.
+    #[cfg_attr(
+        feature = "tracing",
+        tracing::instrument(
+            name = "store.read",
+            skip_all,
+            fields(location = %location, serializer = serializer.name(), bytes = tracing::field::Empty, outcome = tracing::field::Empty),
+        )
+    )]
     async fn fetch<T, S: Serializer<T>>(
         &self,
         serializer: &S,
         location: &str,
         reading: Reading<'_>,
     ) -> Result<T, StoreError> {
-        let mut wait = Duration::from_millis(2);
-        let mut attempt = 1;
-        loop {
-            let Some(record) = self.get_record(location).await? else {
-                return self.fetch_embedded(serializer, location, reading).await;
-            };
-            check(location, &record, serializer, reading)?;
-            if record.is_expired_at(chrono::Utc::now()) {
-                return Err(StoreError::Expired {
-                    location: location.to_owned(),
-                    expired_at: record.expires_at.unwrap_or_default(),
-                });
-            }
-            match self.fetch_verified(serializer, location, &record).await? {
-                Fetched::Value(value) => return Ok(value),
-                Fetched::Mismatch(reason) if attempt >= self.settings.read_attempts => {
-                    return Err(corrupt(location, reason));
+        let result = async {
+            let mut wait = Duration::from_millis(2);
+            let mut attempt = 1;
+            loop {
+                let Some(record) = self.get_record(location).await? else {
+                    return self.fetch_embedded(serializer, location, reading).await;
+                };
+                check(location, &record, serializer, reading)?;
+                if record.is_expired_at(chrono::Utc::now()) {
+                    return Err(StoreError::Expired {
+                        location: location.to_owned(),
+                        expired_at: record.expires_at.unwrap_or_default(),
+                    });
                 }
-                Fetched::Mismatch(_) => {
-                    futures_timer::Delay::new(wait).await;
-                    wait = (wait * 2).min(Duration::from_millis(200));
-                    attempt += 1;
+                match self.fetch_verified(serializer, location, &record).await? {
+                    Fetched::Value(value) => {
+                        trace_bytes(record.length);
+                        return Ok(value);
+                    }
+                    Fetched::Mismatch(reason) if attempt >= self.settings.read_attempts => {
+                        return Err(corrupt(location, reason));
+                    }
+                    Fetched::Mismatch(_) => {
+                        futures_timer::Delay::new(wait).await;
+                        wait = (wait * 2).min(Duration::from_millis(200));
+                        attempt += 1;
+                    }
                 }
             }
         }
+        .await;
+        traced(result, |_| None)
     }
 
     /// A result of the first version: its record in front of the bytes.
@@ -818,6 +868,10 @@ fn mismatch(record: &Record, length: u64, sha256: &str) -> Option<String> {
     })
 }
 
+#[cfg_attr(
+    feature = "tracing",
+    tracing::instrument(name = "deserialize", skip_all, fields(serializer = serializer.name()))
+)]
 fn decode_slice<T, S: Serializer<T>>(
     serializer: &S,
     location: &str,
@@ -836,6 +890,10 @@ fn decode_slice<T, S: Serializer<T>>(
 
 /// Decodes while hashing, then reads what the decoder left: the value is returned only if
 /// every byte matched the record.
+#[cfg_attr(
+    feature = "tracing",
+    tracing::instrument(name = "deserialize", skip_all, fields(serializer = serializer.name()))
+)]
 fn decode_reader<T, S: Serializer<T>>(
     serializer: &S,
     location: &str,
@@ -854,4 +912,53 @@ fn decode_reader<T, S: Serializer<T>>(
     value
         .map(Fetched::Value)
         .map_err(|source| StoreError::serializer(location, source))
+}
+
+/// Records on the current span (the store operation's, with the `tracing` feature) how many
+/// bytes it moved.
+fn trace_bytes(bytes: u64) {
+    #[cfg(feature = "tracing")]
+    tracing::Span::current().record("bytes", bytes);
+    #[cfg(not(feature = "tracing"))]
+    let _ = bytes;
+}
+
+/// Records on the current span what the operation did, where the result does not say it.
+fn trace_outcome(outcome: &'static str) {
+    #[cfg(feature = "tracing")]
+    tracing::Span::current().record("outcome", outcome);
+    #[cfg(not(feature = "tracing"))]
+    let _ = outcome;
+}
+
+/// Records on the current span an error as the operation's outcome.
+fn trace_outcome_of(err: &StoreError) {
+    #[cfg(feature = "tracing")]
+    tracing::Span::current().record("outcome", tracing::field::display(err));
+    #[cfg(not(feature = "tracing"))]
+    let _ = err;
+}
+
+/// Records on the current span the result's outcome (`ok`, or the error's message) and the
+/// bytes `bytes` gives, and returns the result.
+fn traced<T>(
+    result: Result<T, StoreError>,
+    bytes: impl FnOnce(&T) -> Option<u64>,
+) -> Result<T, StoreError> {
+    #[cfg(feature = "tracing")]
+    {
+        let span = tracing::Span::current();
+        match &result {
+            Ok(value) => {
+                if let Some(bytes) = bytes(value) {
+                    span.record("bytes", bytes);
+                }
+                span.record("outcome", "ok");
+            }
+            Err(err) => trace_outcome_of(err),
+        }
+    }
+    #[cfg(not(feature = "tracing"))]
+    let _ = bytes;
+    result
 }
