@@ -87,6 +87,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// The bytes up to the next `\n`, which is read too; `None` if no `\n` is left.
+    #[cfg_attr(not(feature = "pickle"), allow(dead_code))]
     pub(crate) fn line(&mut self) -> Option<&'a [u8]> {
         let rest = self.rest();
         let end = rest.iter().position(|byte| *byte == b'\n')?;
@@ -95,6 +96,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// A little-endian unsigned integer of `len` bytes (at most 8).
+    #[cfg_attr(not(any(feature = "pickle", feature = "lz4")), allow(dead_code))]
     pub(crate) fn uint_le(&mut self, len: usize) -> Option<u64> {
         let mut padded = [0u8; 8];
         padded.get_mut(..len)?.copy_from_slice(self.take(len)?);

@@ -38,6 +38,7 @@ pub enum ErrorKind {
     /// `serde-pickle` rejected the value or the input (a refused global reads
     /// `unresolved global reference`).
     #[error("{0}")]
+    #[cfg(feature = "pickle")]
     Pickle(serde_pickle::Error),
 
     /// `postcard` rejected the value or the input.

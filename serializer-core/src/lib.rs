@@ -31,6 +31,13 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod binary;
+#[cfg(any(
+    feature = "gzip",
+    feature = "bz2",
+    feature = "xz",
+    feature = "zstd",
+    feature = "lz4"
+))]
 mod compressed;
 mod cursor;
 #[cfg(feature = "dataframe")]
@@ -39,12 +46,20 @@ pub mod datetime;
 mod error;
 pub mod json;
 mod panic;
+#[cfg(feature = "pickle")]
 mod pickle;
 mod serializer;
 #[cfg(feature = "store")]
 pub mod store;
 
 pub use crate::binary::BinarySerializer;
+#[cfg(any(
+    feature = "gzip",
+    feature = "bz2",
+    feature = "xz",
+    feature = "zstd",
+    feature = "lz4"
+))]
 pub use crate::compressed::{
     Codec, CompressedSerializer, Compression, CompressionError, DEFAULT_MAX_DECOMPRESSED,
 };
@@ -53,6 +68,7 @@ pub use crate::dataframe::{DataFrameSerializer, DataFrameValue, Row, RowsSeriali
 pub use crate::datetime::{DateTimeParts, DateTimeSerializer, DateTimeValue, Zone};
 pub use crate::error::{Error, ErrorKind, Operation};
 pub use crate::json::{JsonSerializer, JsonStyle};
+#[cfg(feature = "pickle")]
 pub use crate::pickle::{
     PickleProtocol, PickleSerializer, DEFAULT_PICKLE_MAX_DEPTH, DEFAULT_PICKLE_MAX_OBJECTS,
 };
@@ -61,6 +77,7 @@ pub use crate::serializer::{ResultSerializer, Serializer};
 #[cfg(feature = "dataframe")]
 pub use polars;
 /// The `serde-pickle` this crate is built with, for [`PickleSerializer::deserialize_value`].
+#[cfg(feature = "pickle")]
 pub use serde_pickle;
 
 /// Not public API: what `#[derive(ResultSerializer)]` expands to refers to these.

@@ -5,6 +5,7 @@
 use crate::error::ErrorKind;
 
 /// Runs a decoder or encoder of another library, turning a panic inside it into [`ErrorKind::Panicked`].
+#[cfg_attr(not(any(feature = "pickle", feature = "dataframe")), allow(dead_code))]
 pub(crate) fn catch_panic<T>(
     library: &'static str,
     run: impl FnOnce() -> Result<T, ErrorKind>,

@@ -5,10 +5,11 @@
 //! skippable frames passed over, xz stream padding allowed), and bytes after the last stream
 //! that the format does not define are [`ErrorKind::TrailingInput`].
 
+#[cfg(feature = "lz4")]
 mod lz4;
 
 use std::fmt;
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, Read, Write};
 use std::str::FromStr;
 
 use crate::error::{Error, ErrorKind, Operation};
@@ -17,40 +18,58 @@ use crate::serializer::Serializer;
 /// A compression format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Codec {
+    #[cfg(feature = "gzip")]
     /// gzip (RFC 1952), as Python's `gzip` module; reading takes concatenated members.
     Gzip,
+    #[cfg(feature = "gzip")]
     /// zlib (RFC 1950), as Python's `zlib` module.
     Zlib,
+    #[cfg(feature = "bz2")]
     /// bzip2, as Python's `bz2` module; reading takes concatenated streams.
     Bz2,
+    #[cfg(feature = "xz")]
     /// xz, as Python's `lzma` module (Prefect's `"lzma"`); reading also takes the legacy
     /// `.lzma` format and concatenated streams.
     Xz,
+    #[cfg(feature = "zstd")]
     /// Zstandard frames.
     Zstd,
+    #[cfg(feature = "lz4")]
     /// LZ4 frames.
     Lz4,
 }
 
 impl Codec {
     /// Every codec, in the order error messages list them.
-    pub const ALL: [Codec; 6] = [
+    pub const ALL: &'static [Codec] = &[
+        #[cfg(feature = "gzip")]
         Codec::Gzip,
+        #[cfg(feature = "gzip")]
         Codec::Zlib,
+        #[cfg(feature = "bz2")]
         Codec::Bz2,
+        #[cfg(feature = "xz")]
         Codec::Xz,
+        #[cfg(feature = "zstd")]
         Codec::Zstd,
+        #[cfg(feature = "lz4")]
         Codec::Lz4,
     ];
 
     /// The name [`FromStr`] accepts (it also takes `lzma` and `bzip2`).
     pub const fn name(self) -> &'static str {
         match self {
+            #[cfg(feature = "gzip")]
             Codec::Gzip => "gzip",
+            #[cfg(feature = "gzip")]
             Codec::Zlib => "zlib",
+            #[cfg(feature = "bz2")]
             Codec::Bz2 => "bz2",
+            #[cfg(feature = "xz")]
             Codec::Xz => "xz",
+            #[cfg(feature = "zstd")]
             Codec::Zstd => "zstd",
+            #[cfg(feature = "lz4")]
             Codec::Lz4 => "lz4",
         }
     }
@@ -58,9 +77,15 @@ impl Codec {
     /// The levels the codec takes, or `None` for LZ4, which has none.
     pub const fn levels(self) -> Option<(u32, u32)> {
         match self {
-            Codec::Gzip | Codec::Zlib | Codec::Xz => Some((0, 9)),
+            #[cfg(feature = "gzip")]
+            Codec::Gzip | Codec::Zlib => Some((0, 9)),
+            #[cfg(feature = "xz")]
+            Codec::Xz => Some((0, 9)),
+            #[cfg(feature = "bz2")]
             Codec::Bz2 => Some((1, 9)),
+            #[cfg(feature = "zstd")]
             Codec::Zstd => Some((1, 22)),
+            #[cfg(feature = "lz4")]
             Codec::Lz4 => None,
         }
     }
@@ -69,9 +94,17 @@ impl Codec {
     /// and zstd's (3).
     pub const fn default_level(self) -> u32 {
         match self {
-            Codec::Gzip | Codec::Bz2 => 9,
-            Codec::Zlib | Codec::Xz => 6,
+            #[cfg(feature = "gzip")]
+            Codec::Gzip => 9,
+            #[cfg(feature = "bz2")]
+            Codec::Bz2 => 9,
+            #[cfg(feature = "gzip")]
+            Codec::Zlib => 6,
+            #[cfg(feature = "xz")]
+            Codec::Xz => 6,
+            #[cfg(feature = "zstd")]
             Codec::Zstd => 3,
+            #[cfg(feature = "lz4")]
             Codec::Lz4 => 0,
         }
     }
@@ -112,10 +145,13 @@ impl FromStr for Codec {
 
     fn from_str(name: &str) -> Result<Self, Self::Err> {
         match name {
+            #[cfg(feature = "xz")]
             "lzma" => Ok(Codec::Xz),
+            #[cfg(feature = "bz2")]
             "bzip2" => Ok(Codec::Bz2),
             _ => Codec::ALL
-                .into_iter()
+                .iter()
+                .copied()
                 .find(|codec| codec.name() == name)
                 .ok_or_else(|| CompressionError::UnknownCodec { name: name.into() }),
         }
@@ -234,16 +270,19 @@ impl<S> CompressedSerializer<S> {
     fn decompress<R: Read>(&self, reader: R) -> Result<Vec<u8>, Error> {
         let mut out = Vec::new();
         match self.compression.codec {
+            #[cfg(feature = "lz4")]
             Codec::Lz4 => {
                 let mut input = Vec::new();
-                BufReader::new(reader)
+                io::BufReader::new(reader)
                     .read_to_end(&mut input)
                     .map_err(|err| self.read_error(ErrorKind::Io(err)))?;
                 self.decompress_lz4(&input, &mut out)?;
             }
+            #[cfg(feature = "gzip")]
             Codec::Zlib => {
                 // zlib defines one stream and nothing after it.
-                let mut decoder = flate2::bufread::ZlibDecoder::new(BufReader::new(reader));
+                use std::io::BufRead as _;
+                let mut decoder = flate2::bufread::ZlibDecoder::new(io::BufReader::new(reader));
                 self.drain(&mut decoder, &mut out)?;
                 let after = decoder
                     .get_mut()
@@ -254,8 +293,11 @@ impl<S> CompressedSerializer<S> {
                     return Err(self.read_error(ErrorKind::TrailingInput { offset }));
                 }
             }
+            #[cfg(feature = "gzip")]
             Codec::Gzip => self.drain(flate2::read::MultiGzDecoder::new(reader), &mut out)?,
+            #[cfg(feature = "bz2")]
             Codec::Bz2 => self.drain(bzip2::read::MultiBzDecoder::new(reader), &mut out)?,
+            #[cfg(feature = "xz")]
             Codec::Xz => {
                 let stream = liblzma::stream::Stream::new_auto_decoder(
                     u64::MAX,
@@ -267,6 +309,7 @@ impl<S> CompressedSerializer<S> {
                     &mut out,
                 )?;
             }
+            #[cfg(feature = "zstd")]
             Codec::Zstd => {
                 let decoder = zstd::stream::read::Decoder::new(reader)
                     .map_err(|err| self.read_error(ErrorKind::Decompress(err)))?;
@@ -277,6 +320,7 @@ impl<S> CompressedSerializer<S> {
     }
 
     /// Every frame of an LZ4 input, in order; skippable frames passed over.
+    #[cfg(feature = "lz4")]
     fn decompress_lz4(&self, input: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
         let mut rest = input;
         while !rest.is_empty() {
@@ -374,9 +418,9 @@ impl<T, S: Serializer<T>> Serializer<T> for CompressedSerializer<S> {
     fn format_identity(&self) -> String {
         let codec = self.compression.codec;
         let inner = self.inner.format_identity();
-        match codec {
-            Codec::Lz4 => format!("{codec} around {inner}"),
-            _ => format!("{codec} level {} around {inner}", self.compression.level),
+        match codec.levels() {
+            None => format!("{codec} around {inner}"),
+            Some(_) => format!("{codec} level {} around {inner}", self.compression.level),
         }
     }
 
@@ -387,46 +431,63 @@ impl<T, S: Serializer<T>> Serializer<T> for CompressedSerializer<S> {
 
 /// A writer compressing into `W`.
 enum Encoder<W: Write> {
+    #[cfg(feature = "gzip")]
     Gzip(flate2::write::GzEncoder<W>),
+    #[cfg(feature = "gzip")]
     Zlib(flate2::write::ZlibEncoder<W>),
+    #[cfg(feature = "bz2")]
     Bz2(bzip2::write::BzEncoder<W>),
+    #[cfg(feature = "xz")]
     Xz(liblzma::write::XzEncoder<W>),
+    #[cfg(feature = "zstd")]
     Zstd(zstd::stream::write::Encoder<'static, W>),
+    #[cfg(feature = "lz4")]
     Lz4(lz4_flex::frame::FrameEncoder<W>),
 }
 
 impl<W: Write> Encoder<W> {
     fn new(compression: Compression, writer: W) -> io::Result<Self> {
-        let level = compression.level;
         Ok(match compression.codec {
+            #[cfg(feature = "gzip")]
             Codec::Gzip => Encoder::Gzip(flate2::write::GzEncoder::new(
                 writer,
-                flate2::Compression::new(level),
+                flate2::Compression::new(compression.level),
             )),
+            #[cfg(feature = "gzip")]
             Codec::Zlib => Encoder::Zlib(flate2::write::ZlibEncoder::new(
                 writer,
-                flate2::Compression::new(level),
+                flate2::Compression::new(compression.level),
             )),
+            #[cfg(feature = "bz2")]
             Codec::Bz2 => Encoder::Bz2(bzip2::write::BzEncoder::new(
                 writer,
-                bzip2::Compression::new(level),
+                bzip2::Compression::new(compression.level),
             )),
-            Codec::Xz => Encoder::Xz(liblzma::write::XzEncoder::new(writer, level)),
+            #[cfg(feature = "xz")]
+            Codec::Xz => Encoder::Xz(liblzma::write::XzEncoder::new(writer, compression.level)),
+            #[cfg(feature = "zstd")]
             Codec::Zstd => Encoder::Zstd(zstd::stream::write::Encoder::new(
                 writer,
-                i32::try_from(level).unwrap_or(3),
+                i32::try_from(compression.level).unwrap_or(3),
             )?),
+            #[cfg(feature = "lz4")]
             Codec::Lz4 => Encoder::Lz4(lz4_flex::frame::FrameEncoder::new(writer)),
         })
     }
 
     fn finish(self) -> io::Result<()> {
         match self {
+            #[cfg(feature = "gzip")]
             Encoder::Gzip(encoder) => encoder.finish().map(drop),
+            #[cfg(feature = "gzip")]
             Encoder::Zlib(encoder) => encoder.finish().map(drop),
+            #[cfg(feature = "bz2")]
             Encoder::Bz2(encoder) => encoder.finish().map(drop),
+            #[cfg(feature = "xz")]
             Encoder::Xz(encoder) => encoder.finish().map(drop),
+            #[cfg(feature = "zstd")]
             Encoder::Zstd(encoder) => encoder.finish().map(drop),
+            #[cfg(feature = "lz4")]
             Encoder::Lz4(encoder) => encoder.finish().map(drop).map_err(io::Error::other),
         }
     }
@@ -435,22 +496,34 @@ impl<W: Write> Encoder<W> {
 impl<W: Write> Write for Encoder<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
+            #[cfg(feature = "gzip")]
             Encoder::Gzip(encoder) => encoder.write(buf),
+            #[cfg(feature = "gzip")]
             Encoder::Zlib(encoder) => encoder.write(buf),
+            #[cfg(feature = "bz2")]
             Encoder::Bz2(encoder) => encoder.write(buf),
+            #[cfg(feature = "xz")]
             Encoder::Xz(encoder) => encoder.write(buf),
+            #[cfg(feature = "zstd")]
             Encoder::Zstd(encoder) => encoder.write(buf),
+            #[cfg(feature = "lz4")]
             Encoder::Lz4(encoder) => encoder.write(buf),
         }
     }
 
     fn flush(&mut self) -> io::Result<()> {
         match self {
+            #[cfg(feature = "gzip")]
             Encoder::Gzip(encoder) => encoder.flush(),
+            #[cfg(feature = "gzip")]
             Encoder::Zlib(encoder) => encoder.flush(),
+            #[cfg(feature = "bz2")]
             Encoder::Bz2(encoder) => encoder.flush(),
+            #[cfg(feature = "xz")]
             Encoder::Xz(encoder) => encoder.flush(),
+            #[cfg(feature = "zstd")]
             Encoder::Zstd(encoder) => encoder.flush(),
+            #[cfg(feature = "lz4")]
             Encoder::Lz4(encoder) => encoder.flush(),
         }
     }

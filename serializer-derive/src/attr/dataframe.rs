@@ -358,7 +358,7 @@ fn check(
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "dataframe"))]
 mod tests {
     use syn::parse_quote;
 

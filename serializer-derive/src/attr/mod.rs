@@ -156,9 +156,16 @@ fn parse_key(meta: &ParseNestedMeta<'_>, out: &mut Attrs, errors: &mut Errors) -
             let layout = parse_json_options(meta, errors)?;
             choose(out, errors, JSON, span, Kind::Json(layout));
         }
-        PICKLE => {
+        PICKLE if cfg!(feature = "pickle") => {
             no_value(meta, PICKLE, errors)?;
             choose(out, errors, PICKLE, span, Kind::Pickle);
+        }
+        PICKLE => {
+            errors.push(meta.error(
+                "`pickle` needs the `pickle` feature of result-serializers (part of `full`, \
+                 which is on by default): `features = [\"pickle\"]`",
+            ));
+            take_rest(meta)?;
         }
         COMPRESS => {
             if let Some(compress) = parse_compress(meta, span, errors)? {
@@ -260,7 +267,30 @@ fn codec_of(lit: &syn::LitStr, errors: &mut Errors) -> Option<(&'static str, Opt
             ),
         );
     }
-    found.map(|(_, variant, levels)| (*variant, *levels))
+    let (_, variant, levels) = found?;
+    let (feature, enabled) = codec_feature(variant);
+    if !enabled {
+        errors.spanned(
+            lit,
+            format!(
+                "`{name}` needs the `{feature}` feature of result-serializers (part of `full`, \
+                 which is on by default): `features = [\"{feature}\"]`"
+            ),
+        );
+        return None;
+    }
+    Some((*variant, *levels))
+}
+
+/// The feature of result-serializers that builds a codec, and whether it is on.
+fn codec_feature(variant: &str) -> (&'static str, bool) {
+    match variant {
+        "Gzip" | "Zlib" => ("gzip", cfg!(feature = "gzip")),
+        "Bz2" => ("bz2", cfg!(feature = "bz2")),
+        "Xz" => ("xz", cfg!(feature = "xz")),
+        "Zstd" => ("zstd", cfg!(feature = "zstd")),
+        _ => ("lz4", cfg!(feature = "lz4")),
+    }
 }
 
 /// `compress = "zstd"` or `compress(codec = "zstd", level = 19, max_decompressed_size = N)`.
@@ -484,5 +514,44 @@ mod tests {
             errors[3],
             "`with` needs a value: `with = path::To::Serializer`"
         );
+    }
+
+    /// Each codec and `pickle` is an error naming its feature when the facade built the derive
+    /// without it, and chosen when it did: CI runs this both ways (`--all-features`, and the
+    /// derive alone).
+    #[test]
+    fn codecs_and_pickle_follow_their_features() {
+        let cases = [
+            ("gzip", cfg!(feature = "gzip")),
+            ("zlib", cfg!(feature = "gzip")),
+            ("bz2", cfg!(feature = "bz2")),
+            ("xz", cfg!(feature = "xz")),
+            ("zstd", cfg!(feature = "zstd")),
+            ("lz4", cfg!(feature = "lz4")),
+        ];
+        for (codec, enabled) in cases {
+            let lit = syn::LitStr::new(codec, proc_macro2::Span::call_site());
+            let (attrs, errors) =
+                parse_attrs(&[parse_quote!(#[serializer(json, compress = #lit)])]);
+            if enabled {
+                assert!(errors.is_empty(), "{codec}: {errors:?}");
+                assert!(attrs.compress.get().is_some(), "{codec}");
+            } else {
+                assert_eq!(errors.len(), 1, "{codec}: {errors:?}");
+                assert!(
+                    errors[0].contains("feature of result-serializers"),
+                    "{errors:?}"
+                );
+            }
+        }
+        let (attrs, errors) = parse_attrs(&[parse_quote!(#[serializer(pickle)])]);
+        if cfg!(feature = "pickle") {
+            assert!(matches!(attrs.kind.get(), Some(Kind::Pickle)), "{errors:?}");
+        } else {
+            assert_eq!(
+                errors,
+                ["`pickle` needs the `pickle` feature of result-serializers (part of `full`, which is on by default): `features = [\"pickle\"]`"]
+            );
+        }
     }
 }
