@@ -1088,7 +1088,14 @@ fn store_operations_are_traced() {
     let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     let line = |name: &str, location: &str| {
         log.lines()
-            .find(|line| line.contains(name) && line.contains(location) && line.contains("close"))
+            .find(|line| {
+                // The operation's own span, not a serializer call's span inside it.
+                line.contains(name)
+                    && line.contains(location)
+                    && line.contains("close")
+                    && !line.contains("}:serialize{")
+                    && !line.contains("}:deserialize{")
+            })
             .unwrap_or_else(|| panic!("no closed {name} span for {location} in:\n{log}"))
             .to_owned()
     };
@@ -1109,4 +1116,11 @@ fn store_operations_are_traced() {
     assert!(missing.contains("no result at"), "{missing}");
     let computed = line("store.get_or_compute", "runs/computed.json");
     assert!(computed.contains("computed"), "{computed}");
+    // The serializer calls the store made, inside its operations.
+    assert!(
+        log.contains("store.write{location=runs/summary.json"),
+        "{log}"
+    );
+    assert!(log.contains(":serialize{serializer=\"json\"}"), "{log}");
+    assert!(log.contains(":deserialize{serializer=\"json\"}"), "{log}");
 }
