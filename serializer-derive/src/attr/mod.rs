@@ -530,7 +530,7 @@ mod tests {
             ("lz4", cfg!(feature = "lz4")),
         ];
         for (codec, enabled) in cases {
-            let lit = syn::LitStr::new(codec, proc_macro2::Span::call_site());
+            let lit = syn::LitStr::new(codec, Span::call_site());
             let (attrs, errors) =
                 parse_attrs(&[parse_quote!(#[serializer(json, compress = #lit)])]);
             if enabled {
