@@ -169,7 +169,7 @@ fn cases() -> Vec<Case> {
             )
         },
     ];
-    for codec in Codec::ALL {
+    for &codec in Codec::ALL {
         cases.push(case(
             match codec {
                 Codec::Gzip => "gzip bomb of 256 MiB, bound of 64 MiB",

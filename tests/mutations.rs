@@ -320,7 +320,7 @@ fn targets() -> Vec<Target> {
             },
         ),
     ];
-    for codec in Codec::ALL {
+    for &codec in Codec::ALL {
         let serializer =
             move || CompressedSerializer::new(JsonSerializer::new(), Compression::new(codec));
         let suffix = match codec {

@@ -21,7 +21,7 @@ fn batch() -> Batch {
 
 #[test]
 fn every_codec_round_trips_at_every_level_it_takes() {
-    for codec in Codec::ALL {
+    for &codec in Codec::ALL {
         let mut compressions = vec![Compression::new(codec)];
         if let Some((low, high)) = codec.levels() {
             compressions
@@ -71,7 +71,7 @@ fn python_reads_the_gzip_zlib_bz2_and_xz_we_write() {
 fn a_decompression_bomb_is_an_error_within_the_bound() {
     // 16 MiB of zeros compress to a few kilobytes.
     let zeros = vec![0u8; 16 << 20];
-    for codec in Codec::ALL {
+    for &codec in Codec::ALL {
         let bomb = CompressedSerializer::new(BinarySerializer::new(), Compression::new(codec))
             .serialize(&serde_bytes::ByteBuf::from(zeros.clone()))
             .unwrap();
@@ -96,7 +96,7 @@ fn a_decompression_bomb_is_an_error_within_the_bound() {
 
 #[test]
 fn corrupt_and_truncated_input_is_an_error() {
-    for codec in Codec::ALL {
+    for &codec in Codec::ALL {
         let serializer = CompressedSerializer::new(JsonSerializer::new(), Compression::new(codec));
         let bytes = serializer.serialize(&batch()).unwrap();
         for input in [

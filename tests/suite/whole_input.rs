@@ -131,7 +131,7 @@ fn every_serializer_refuses_bytes_around_its_value() {
 #[test]
 fn every_codec_reads_its_whole_input_or_refuses_it() {
     let (a, b) = (vec![1, 2], vec![3]);
-    for codec in Codec::ALL {
+    for &codec in Codec::ALL {
         let serializer = CompressedSerializer::new(JsonSerializer::new(), Compression::new(codec));
         check(codec.name(), &serializer, (&a, &b), (JUNK, 8), |around| {
             compressed_outcome(codec, around, 8, a.clone())
@@ -148,7 +148,7 @@ fn concatenated_streams_are_all_decoded() {
         json.serialize(&vec![1, 2]).unwrap(),
         json.serialize(&vec![3]).unwrap(),
     );
-    for codec in Codec::ALL {
+    for &codec in Codec::ALL {
         let raw = CompressedSerializer::new(Passthrough, Compression::new(codec));
         let both = [raw.serialize(&a).unwrap(), raw.serialize(&b).unwrap()].concat();
         let decoded: Vec<u8> = raw.deserialize(&both).unwrap_or_default();
@@ -235,7 +235,7 @@ proptest! {
         junk in junk(),
         zeros in 1usize..16,
     ) {
-        for codec in Codec::ALL {
+        for &codec in Codec::ALL {
             let compression = Compression::new(codec);
             let outcome = |around| compressed_outcome(codec, around, zeros, a.clone());
             let cases = (&junk[..], zeros);

@@ -2,7 +2,7 @@
 
 use super::error::StoreError;
 use super::record::Record;
-use super::result_store::{ResultStore, WriteOptions};
+use super::result_store::{Garbage, ResultStore, WriteOptions};
 use crate::serializer::{ResultSerializer, Serializer};
 
 /// A [`ResultStore`] for synchronous code: each call runs the async one to completion on a
@@ -130,5 +130,21 @@ impl BlockingResultStore {
     /// See [`ResultStore::list`].
     pub fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
         self.runtime.block_on(self.store.list(prefix))
+    }
+
+    /// See [`ResultStore::read_bytes`].
+    pub fn read_bytes(&self, location: &str) -> Result<(Option<Record>, bytes::Bytes), StoreError> {
+        self.runtime.block_on(self.store.read_bytes(location))
+    }
+
+    /// See [`ResultStore::verify`].
+    pub fn verify(&self, location: &str) -> Result<Record, StoreError> {
+        self.runtime.block_on(self.store.verify(location))
+    }
+
+    /// See [`ResultStore::collect_garbage`].
+    pub fn collect_garbage(&self, prefix: &str, dry_run: bool) -> Result<Vec<Garbage>, StoreError> {
+        self.runtime
+            .block_on(self.store.collect_garbage(prefix, dry_run))
     }
 }

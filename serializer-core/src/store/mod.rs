@@ -82,5 +82,5 @@ pub use self::blocking::BlockingResultStore;
 pub use self::cache::cache_key;
 pub use self::error::{StoreError, TypeMismatch};
 pub use self::record::Record;
-pub use self::result_store::{ResultStore, WriteOptions};
+pub use self::result_store::{Garbage, ResultStore, WriteOptions};
 pub use self::template::Template;

@@ -363,6 +363,112 @@ impl ResultStore {
         outcome
     }
 
+    /// The bytes at `location` and their record, checked against it (length and SHA-256):
+    /// for a tool that shows or copies results without knowing their Rust type. Bytes without
+    /// a record come with `None`; a record of the first version is taken off its bytes.
+    pub async fn read_bytes(
+        &self,
+        location: &str,
+    ) -> Result<(Option<Record>, bytes::Bytes), StoreError> {
+        let record = self.get_record(location).await?;
+        let bytes = self.get_bytes(location, &path(location)?).await?;
+        let Some(record) = record else {
+            return match embedded::decode(&bytes) {
+                Ok(embedded::Stored::Record(record, payload)) => {
+                    let payload = bytes.slice_ref(payload);
+                    Ok((Some(*record), payload))
+                }
+                Ok(embedded::Stored::Raw) => Ok((None, bytes)),
+                Err(reason) => Err(corrupt(location, reason)),
+            };
+        };
+        let sha256 = super::record::sha256_hex(&bytes);
+        if let Some(reason) = mismatch(&record, bytes.len() as u64, &sha256) {
+            return Err(corrupt(location, reason));
+        }
+        Ok((Some(record), bytes))
+    }
+
+    /// Checks the result at `location` against its record without decoding it: the record
+    /// reads, the bytes are there, and their length and SHA-256 are the record's. Returns the
+    /// record; bytes without one are [`StoreError::NoRecord`].
+    pub async fn verify(&self, location: &str) -> Result<Record, StoreError> {
+        match self.read_bytes(location).await? {
+            (Some(record), _) => Ok(record),
+            (None, _) => Err(StoreError::NoRecord {
+                location: location.to_owned(),
+            }),
+        }
+    }
+
+    /// Finds, under `prefix` (`""` for all), what no reader needs, and deletes it unless
+    /// `dry_run`: expired results (bytes and record), records whose bytes are gone, and what
+    /// interrupted writes left once it is older than the stale age of locks (their locks, and
+    /// the temporary files of local writes). Returns what was found, sorted.
+    pub async fn collect_garbage(
+        &self,
+        prefix: &str,
+        dry_run: bool,
+    ) -> Result<Vec<Garbage>, StoreError> {
+        let mut found = Vec::new();
+        let now = chrono::Utc::now();
+        let stale = |meta: &object_store::ObjectMeta| {
+            (now - meta.last_modified)
+                .to_std()
+                .is_ok_and(|age| age > self.settings.stale_lock)
+        };
+        let scope = |path: &str| prefix.is_empty() || path.starts_with(prefix);
+        let objects: Vec<object_store::ObjectMeta> = self
+            .store
+            .list(None)
+            .try_collect()
+            .await
+            .map_err(|source| StoreError::backend(prefix, source))?;
+        let stored: std::collections::HashSet<&str> =
+            objects.iter().map(|meta| meta.location.as_ref()).collect();
+        for meta in &objects {
+            let path = meta.location.as_ref();
+            if let Some(rest) = path.strip_prefix(".records/") {
+                if let Some(location) = rest.strip_suffix(".json") {
+                    if !scope(location) {
+                        continue;
+                    }
+                    if !stored.contains(location) {
+                        found.push(Garbage::Orphaned(location.to_owned()));
+                    } else if let Ok(Some(record)) = self.get_record(location).await {
+                        if record.is_expired_at(now) {
+                            found.push(Garbage::Expired(location.to_owned()));
+                        }
+                    }
+                } else if let Some(location) = rest.strip_suffix(".lock") {
+                    if scope(location) && stale(meta) {
+                        found.push(Garbage::StaleLock(location.to_owned()));
+                    }
+                }
+            } else if scope(path) && is_temporary(path) && stale(meta) {
+                found.push(Garbage::Temporary(path.to_owned()));
+            }
+        }
+        found.sort();
+        if !dry_run {
+            for garbage in &found {
+                let paths = match garbage {
+                    Garbage::Expired(location) => vec![record_path(location)?, path(location)?],
+                    Garbage::Orphaned(location) => vec![record_path(location)?],
+                    Garbage::StaleLock(location) => vec![lock_path(location)?],
+                    Garbage::Temporary(location) => vec![Path::from(location.as_str())],
+                };
+                for path in paths {
+                    match self.store.delete(&path).await {
+                        Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                        Err(source) => return Err(StoreError::backend(garbage.location(), source)),
+                    }
+                }
+            }
+        }
+        Ok(found)
+    }
+
     /// Whether a result, or bytes without a record, are stored at `location`.
     pub async fn exists(&self, location: &str) -> Result<bool, StoreError> {
         for path in [record_path(location)?, path(location)?] {
@@ -961,4 +1067,46 @@ fn traced<T>(
     #[cfg(not(feature = "tracing"))]
     let _ = bytes;
     result
+}
+
+/// What [`ResultStore::collect_garbage`] finds.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Garbage {
+    /// A result past its expiry: its bytes and its record.
+    Expired(String),
+    /// A record whose bytes are gone.
+    Orphaned(String),
+    /// A writer's lock older than the stale age: its writer crashed.
+    StaleLock(String),
+    /// The temporary file of a local write that did not finish.
+    Temporary(String),
+}
+
+impl Garbage {
+    /// The location (or, for a temporary file, its path).
+    pub fn location(&self) -> &str {
+        match self {
+            Garbage::Expired(location)
+            | Garbage::Orphaned(location)
+            | Garbage::StaleLock(location)
+            | Garbage::Temporary(location) => location,
+        }
+    }
+
+    /// What it is, in a word or two.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Garbage::Expired(_) => "expired",
+            Garbage::Orphaned(_) => "orphaned record",
+            Garbage::StaleLock(_) => "stale lock",
+            Garbage::Temporary(_) => "unfinished write",
+        }
+    }
+}
+
+/// Whether `path` is the temporary file of a local write: `.<name>.<random>.tmp`.
+fn is_temporary(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    name.starts_with('.') && name.ends_with(".tmp")
 }
