@@ -1,0 +1,362 @@
+//! The command line as a program: the built binary run against fixture stores (local, and
+//! moto's S3 server), its output compared with snapshots (`cli/tests/snapshots/`), errors
+//! included, and once in a real terminal (`script` gives it a pty) for its colors.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+#[path = "../../tests/common/venv.rs"]
+#[allow(dead_code)]
+mod venv;
+
+#[path = "../../tests/common/server.rs"]
+#[allow(dead_code)]
+mod server;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use result_serializers::store::{BlockingResultStore, ResultStore, WriteOptions};
+use result_serializers::{ResultSerializer, Row};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, PartialEq, Serialize, Deserialize, ResultSerializer)]
+#[serializer(json(pretty))]
+struct Summary {
+    flow: String,
+    rows: u64,
+    failed_tasks: Vec<String>,
+}
+
+#[derive(Debug, PartialEq, Row)]
+struct Reading {
+    sensor: u16,
+    value: Option<f64>,
+    ok: bool,
+}
+
+#[derive(Debug, PartialEq, ResultSerializer)]
+#[serializer(rows(file_type = "parquet"))]
+struct Readings(Vec<Reading>);
+
+#[derive(Debug, PartialEq, ResultSerializer)]
+#[serializer(datetime)]
+struct FinishedAt(chrono::DateTime<Utc>);
+
+#[derive(Debug, PartialEq, Serialize, Deserialize, ResultSerializer)]
+#[serializer(pickle)]
+struct Counts(std::collections::BTreeMap<String, i64>);
+
+#[derive(Debug, PartialEq, Serialize, Deserialize, ResultSerializer)]
+#[serializer(binary)]
+struct Blob(Vec<u32>);
+
+#[derive(Debug, PartialEq, Serialize, Deserialize, ResultSerializer)]
+#[serializer(json, compress = "gzip")]
+struct Packed(Vec<String>);
+
+fn summary() -> Summary {
+    Summary {
+        flow: "etl".into(),
+        rows: 3,
+        failed_tasks: vec!["upload".into()],
+    }
+}
+
+/// Every kind of result, an expired one, and bytes without a record, in `store`.
+fn fill(store: &BlockingResultStore) {
+    store.write(&summary(), "runs/summary.json").unwrap();
+    let readings = Readings(
+        (0..12)
+            .map(|i| Reading {
+                sensor: i,
+                value: (i % 3 != 0).then_some(f64::from(i) / 4.0),
+                ok: i % 2 == 0,
+            })
+            .collect(),
+    );
+    store.write(&readings, "runs/readings.parquet").unwrap();
+    let finished = FinishedAt(Utc.with_ymd_and_hms(2026, 11, 24, 6, 30, 0).unwrap());
+    store.write(&finished, "runs/finished.txt").unwrap();
+    let counts = Counts([("ok".to_owned(), 7), ("failed".to_owned(), 1)].into());
+    store.write(&counts, "runs/counts.pickle").unwrap();
+    store
+        .write(&Blob(vec![1, 2, 300]), "runs/blob.bin")
+        .unwrap();
+    store
+        .write(&Packed(vec!["a".into(), "b".into()]), "runs/packed.json.gz")
+        .unwrap();
+    let expired = WriteOptions::new().expires_in(Duration::ZERO);
+    store
+        .write_with_options(&summary(), "old/expired.json", &expired)
+        .unwrap();
+}
+
+/// A local store of `name`, filled, with a Prefect 1.x file (no record) beside the results.
+fn local(name: &str) -> (PathBuf, String) {
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("cli")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(root.join("prefect")).unwrap();
+    std::fs::write(root.join("prefect/legacy.json"), br#"{"rows": 3}"#).unwrap();
+    let url = format!("file://{}", root.display());
+    fill(&BlockingResultStore::new(ResultStore::from_url(&url).unwrap()).unwrap());
+    (root, url)
+}
+
+fn cli(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_result-serializers"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+fn regex_escape(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '/' || c == '-' || c == '_' {
+                c.to_string()
+            } else {
+                format!("\\{c}")
+            }
+        })
+        .collect()
+}
+
+macro_rules! snapshot {
+    ($name:expr, $text:expr, $root:expr) => {{
+        let mut settings = insta::Settings::clone_current();
+        settings.add_filter(&regex_escape($root), "[STORE]");
+        settings.add_filter(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", "[TIME]");
+        settings.add_filter(r"written by  \S+", "written by  [VERSION]");
+        settings.bind(|| insta::assert_snapshot!($name, $text));
+    }};
+}
+
+#[test]
+fn ls_lists_every_result_and_its_record() {
+    let (root, url) = local("ls");
+    let root = root.display().to_string();
+    let output = cli(&["ls", &url]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    snapshot!("ls", stdout(&output), &root);
+
+    let output = cli(&["ls", &url, "runs", "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let entries: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(entries.len(), 6);
+    let summary = entries
+        .iter()
+        .find(|entry| entry["location"] == "runs/summary.json")
+        .unwrap();
+    assert_eq!(summary["record"]["serializer"], "json");
+    assert_eq!(summary["record"]["type_name"], "cli::Summary");
+}
+
+#[test]
+fn show_displays_each_kind_as_a_person_reads_it() {
+    let (root, url) = local("show");
+    let root = root.display().to_string();
+    for (name, location) in [
+        ("show-json", "runs/summary.json"),
+        ("show-rows", "runs/readings.parquet"),
+        ("show-datetime", "runs/finished.txt"),
+        ("show-pickle", "runs/counts.pickle"),
+        ("show-binary", "runs/blob.bin"),
+        ("show-compressed", "runs/packed.json.gz"),
+        ("show-no-record", "prefect/legacy.json"),
+    ] {
+        let output = cli(&["show", &url, location]);
+        assert!(output.status.success(), "{location}: {}", stderr(&output));
+        snapshot!(name, stdout(&output), &root);
+    }
+    let raw = cli(&["show", &url, "runs/readings.parquet", "--raw"]);
+    assert!(raw.status.success());
+    assert_eq!(
+        raw.stdout,
+        std::fs::read(Path::new(&root).join("runs/readings.parquet")).unwrap()
+    );
+}
+
+#[test]
+fn verify_names_each_damaged_result_and_fails() {
+    let (root, url) = local("verify");
+    let root_text = root.display().to_string();
+    let output = cli(&["verify", &url, "runs"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    snapshot!("verify-ok", stdout(&output), &root_text);
+
+    // One flipped byte and one record that is not JSON.
+    let path = root.join("runs/blob.bin");
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[0] ^= 1;
+    std::fs::write(&path, bytes).unwrap();
+    std::fs::write(root.join(".records/runs/finished.txt.json"), b"{not json").unwrap();
+    let output = cli(&["verify", &url, "runs"]);
+    assert_eq!(output.status.code(), Some(1));
+    snapshot!("verify-damaged", stdout(&output), &root_text);
+    assert_eq!(stderr(&output), "error: 2 damaged result(s)\n");
+}
+
+#[test]
+fn gc_removes_what_no_reader_needs() {
+    let (root, url) = local("gc");
+    let root_text = root.display().to_string();
+    // A record whose bytes are gone.
+    std::fs::remove_file(root.join("runs/blob.bin")).unwrap();
+    let output = cli(&["gc", &url, "--dry-run"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    snapshot!("gc-dry-run", stdout(&output), &root_text);
+    assert!(root.join("old/expired.json").exists());
+
+    let output = cli(&["gc", &url]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(!root.join("old/expired.json").exists());
+    assert!(!root.join(".records/old/expired.json.json").exists());
+    assert!(!root.join(".records/runs/blob.bin.json").exists());
+    let listed = stdout(&cli(&["ls", &url]));
+    assert!(!listed.contains("old/expired.json"), "{listed}");
+    assert!(listed.contains("runs/summary.json"), "{listed}");
+}
+
+#[test]
+fn bad_input_is_one_line_and_a_failing_exit() {
+    let (root, url) = local("errors");
+    let root_text = root.display().to_string();
+    std::fs::write(root.join(".records/runs/summary.json.json"), b"{not json").unwrap();
+    let cases = [
+        ("error-bad-url", vec!["ls", "nope://bucket"]),
+        (
+            "error-missing",
+            vec!["show", url.as_str(), "runs/missing.json"],
+        ),
+        (
+            "error-corrupt-record",
+            vec!["show", url.as_str(), "runs/summary.json"],
+        ),
+        (
+            "error-escaping-location",
+            vec!["show", url.as_str(), "../outside.json"],
+        ),
+    ];
+    for (name, args) in cases {
+        let output = cli(&args);
+        assert_eq!(output.status.code(), Some(2), "{name}");
+        assert!(output.stdout.is_empty(), "{name}");
+        let message = stderr(&output);
+        assert_eq!(message.lines().count(), 1, "{name}: {message}");
+        assert!(!message.contains("panicked"), "{name}: {message}");
+        snapshot!(name, message, &root_text);
+    }
+}
+
+#[test]
+fn output_closed_midway_is_one_line_not_a_panic() {
+    let (_, url) = local("pipe");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_result-serializers"))
+        .args(["show", &url, "runs/readings.parquet"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away before the command writes.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "error: the output was closed before everything was written\n"
+    );
+}
+
+/// In a terminal, `verify` colors its verdicts; into a pipe it does not.
+#[test]
+fn a_terminal_gets_colors_and_a_pipe_does_not() {
+    let (_, url) = local("terminal");
+    let binary = env!("CARGO_BIN_EXE_result-serializers");
+    let output = Command::new("script")
+        .args(["-qec", &format!("{binary} verify {url} runs"), "/dev/null"])
+        .env_remove("NO_COLOR")
+        .env("TERM", "xterm-256color")
+        .env("CLICOLOR_FORCE", "0")
+        .output()
+        .expect("`script` (util-linux) gives the command a terminal");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let shown = stdout(&output);
+    assert!(shown.contains("\u{1b}[32mok\u{1b}[0m"), "{shown:?}");
+
+    let piped = Command::new(binary)
+        .args(["verify", &url, "runs"])
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    assert!(!stdout(&piped).contains('\u{1b}'));
+}
+
+/// The same commands against moto's S3 server, started on loopback.
+#[test]
+fn the_commands_work_on_s3() {
+    let venv = venv::venv("moto-venv", "../tests/interop/requirements-s3.txt");
+    let server = server::start("moto", |port| {
+        let mut command = Command::new(venv.join("bin/moto_server"));
+        command.args(["-H", "127.0.0.1", "-p", &port.to_string()]);
+        command
+    });
+    let port = server.port;
+    let created = server::request(port, "PUT /cli HTTP/1.1", "");
+    assert!(created.starts_with("HTTP/1.1 200"), "{created}");
+    let env = [
+        ("AWS_ENDPOINT", format!("http://127.0.0.1:{port}")),
+        ("AWS_ALLOW_HTTP", "true".to_owned()),
+        ("AWS_ACCESS_KEY_ID", "test".to_owned()),
+        ("AWS_SECRET_ACCESS_KEY", "test".to_owned()),
+        ("AWS_REGION", "us-east-1".to_owned()),
+    ];
+    for (key, value) in &env {
+        std::env::set_var(key, value);
+    }
+    let url = "s3://cli/results";
+    fill(&BlockingResultStore::new(ResultStore::from_url(url).unwrap()).unwrap());
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_result-serializers"))
+            .args(args)
+            .envs(env.iter().map(|(key, value)| (key, value)))
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    };
+    let listed = run(&["ls", url, "runs"]);
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    assert_eq!(stdout(&listed).lines().count(), 7, "{}", stdout(&listed));
+    let shown = run(&["show", url, "runs/summary.json"]);
+    assert!(
+        stdout(&shown).contains("\"failed_tasks\": ["),
+        "{}",
+        stdout(&shown)
+    );
+    let verified = run(&["verify", url]);
+    assert!(verified.status.success(), "{}", stdout(&verified));
+    assert!(stdout(&verified).contains("7 result(s) checked, 0 damaged"));
+    let collected = run(&["gc", url]);
+    assert!(
+        stdout(&collected).contains("old/expired.json  (expired)"),
+        "{}",
+        stdout(&collected)
+    );
+    drop(server);
+}
