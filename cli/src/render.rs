@@ -131,23 +131,11 @@ impl Passthrough {
             .find(|name| format.starts_with(name))
             .or_else(|| {
                 FileType::ALL.into_iter().find_map(|file_type| {
-                    format
-                        .starts_with(&format!("dataframe ({file_type})"))
-                        .then_some(file_type_name(file_type))
+                    let name = Serializer::<DataFrame>::name(&DataFrameSerializer::new(file_type));
+                    format.starts_with(name).then_some(name)
                 })
             })
             .unwrap_or("")
-    }
-}
-
-fn file_type_name(file_type: FileType) -> &'static str {
-    match file_type {
-        FileType::Csv => "dataframe (csv)",
-        FileType::Parquet => "dataframe (parquet)",
-        FileType::Json => "dataframe (json)",
-        FileType::NdJson => "dataframe (ndjson)",
-        FileType::Ipc => "dataframe (ipc)",
-        FileType::Avro => "dataframe (avro)",
     }
 }
 

@@ -99,7 +99,7 @@ fn a_failing_writer_is_an_io_error_holding_its_cause() {
             is_io,
         );
         match err.kind() {
-            result_serializers::ErrorKind::Io(io) => assert_eq!(io.to_string(), "disk full"),
+            ErrorKind::Io(io) => assert_eq!(io.to_string(), "disk full"),
             other => panic!("not an I/O error: {other:?}"),
         }
     }
