@@ -186,27 +186,15 @@ where
     if dtype.is_signed_integer() {
         let wide = series.cast(&DataType::Int64).map_err(polars_error)?;
         let values = wide.i64().map_err(polars_error)?;
-        values
-            .iter()
-            .enumerate()
-            .map(|(row, value)| {
-                value
-                    .map(|value| T::try_from(value).map_err(|_| out_of_range(row, &value)))
-                    .transpose()
-            })
-            .collect()
+        each_value(values.iter(), |row, value| {
+            T::try_from(value).map_err(|_| out_of_range(row, &value))
+        })
     } else if dtype.is_unsigned_integer() {
         let wide = series.cast(&DataType::UInt64).map_err(polars_error)?;
         let values = wide.u64().map_err(polars_error)?;
-        values
-            .iter()
-            .enumerate()
-            .map(|(row, value)| {
-                value
-                    .map(|value| T::try_from(value).map_err(|_| out_of_range(row, &value)))
-                    .transpose()
-            })
-            .collect()
+        each_value(values.iter(), |row, value| {
+            T::try_from(value).map_err(|_| out_of_range(row, &value))
+        })
     } else {
         Err(not_a(series, "integers"))
     }
@@ -248,26 +236,18 @@ impl ColumnType for f32 {
             DataType::Float32 => Ok(series.f32().map_err(polars_error)?.iter().collect()),
             DataType::Float64 => {
                 let values = series.f64().map_err(polars_error)?;
-                values
-                    .iter()
-                    .enumerate()
-                    .map(|(row, value)| {
-                        value
-                            .map(|value| {
-                                #[allow(clippy::cast_possible_truncation)]
-                                let narrow = value as f32;
-                                if f64::from(narrow) == value || value.is_nan() {
-                                    Ok(narrow)
-                                } else {
-                                    Err(CellError::out_of_range(
-                                        row,
-                                        format!("{value} is not exactly an f32"),
-                                    ))
-                                }
-                            })
-                            .transpose()
-                    })
-                    .collect()
+                each_value(values.iter(), |row, value| {
+                    #[allow(clippy::cast_possible_truncation)]
+                    let narrow = value as f32;
+                    if f64::from(narrow) == value || value.is_nan() {
+                        Ok(narrow)
+                    } else {
+                        Err(CellError::out_of_range(
+                            row,
+                            format!("{value} is not exactly an f32"),
+                        ))
+                    }
+                })
             }
             _ => Err(not_a(series, "floats")),
         }
@@ -325,22 +305,14 @@ pub fn variants<T>(
     let values = series
         .str()
         .map_err(|_| not_a(series, "the names of variants"))?;
-    values
-        .iter()
-        .enumerate()
-        .map(|(row, value)| {
-            value
-                .map(|value| {
-                    parse(value).ok_or_else(|| {
-                        CellError::at(
-                            row,
-                            format!("`{value}` is none of the variants {}", names.join(", ")),
-                        )
-                    })
-                })
-                .transpose()
+    each_value(values.iter(), |row, value| {
+        parse(value).ok_or_else(|| {
+            CellError::at(
+                row,
+                format!("`{value}` is none of the variants {}", names.join(", ")),
+            )
         })
-        .collect()
+    })
 }
 
 /// The strings of a column that holds dates or date-times as text (CSV and JSON do), parsed by
@@ -351,18 +323,9 @@ fn parsed<T>(
     parse: impl Fn(&str) -> Option<T>,
 ) -> Result<Vec<Option<T>>, CellError> {
     let values = series.str().map_err(polars_error)?;
-    values
-        .iter()
-        .enumerate()
-        .map(|(row, value)| {
-            value
-                .map(|value| {
-                    parse(value)
-                        .ok_or_else(|| CellError::at(row, format!("`{value}` is not {what}")))
-                })
-                .transpose()
-        })
-        .collect()
+    each_value(values.iter(), |row, value| {
+        parse(value).ok_or_else(|| CellError::at(row, format!("`{value}` is not {what}")))
+    })
 }
 
 /// The physical `i64`s of a date-time or duration column, in `unit`s.
@@ -391,25 +354,16 @@ impl ColumnType for NaiveDate {
             DataType::Date => {
                 let physical = series.to_physical_repr();
                 let days = physical.i32().map_err(polars_error)?;
-                days.iter()
-                    .enumerate()
-                    .map(|(row, value)| {
-                        value
-                            .map(|days| {
-                                days.checked_add(UNIX_EPOCH_DAYS_FROM_CE)
-                                    .and_then(NaiveDate::from_num_days_from_ce_opt)
-                                    .ok_or_else(|| {
-                                        CellError::out_of_range(
-                                            row,
-                                            format!(
-                                                "{days} days from 1970 is not a date chrono holds"
-                                            ),
-                                        )
-                                    })
-                            })
-                            .transpose()
-                    })
-                    .collect()
+                each_value(days.iter(), |row, days| {
+                    days.checked_add(UNIX_EPOCH_DAYS_FROM_CE)
+                        .and_then(NaiveDate::from_num_days_from_ce_opt)
+                        .ok_or_else(|| {
+                            CellError::out_of_range(
+                                row,
+                                format!("{days} days from 1970 is not a date chrono holds"),
+                            )
+                        })
+                })
             }
             DataType::String => parsed(series, "a date (YYYY-MM-DD)", |text| {
                 NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
@@ -447,11 +401,9 @@ fn from_unit(row: usize, value: i64, unit: TimeUnit) -> Result<DateTime<Utc>, Ce
 }
 
 fn date_times(series: &Series, unit: TimeUnit) -> Result<Vec<Option<DateTime<Utc>>>, CellError> {
-    physical_i64(series)?
-        .into_iter()
-        .enumerate()
-        .map(|(row, value)| value.map(|value| from_unit(row, value, unit)).transpose())
-        .collect()
+    each_value(physical_i64(series)?, |row, value| {
+        from_unit(row, value, unit)
+    })
 }
 
 impl ColumnType for DateTime<Utc> {
@@ -549,27 +501,19 @@ impl ColumnType for TimeDelta {
             return Err(not_a(series, "durations"));
         };
         let unit = *unit;
-        physical_i64(series)?
-            .into_iter()
-            .enumerate()
-            .map(|(row, value)| {
-                value
-                    .map(|value| {
-                        match unit {
-                            TimeUnit::Nanoseconds => Some(TimeDelta::nanoseconds(value)),
-                            TimeUnit::Microseconds => Some(TimeDelta::microseconds(value)),
-                            TimeUnit::Milliseconds => TimeDelta::try_milliseconds(value),
-                        }
-                        .ok_or_else(|| {
-                            CellError::out_of_range(
-                                row,
-                                format!("{value} {unit:?} is longer than chrono holds"),
-                            )
-                        })
-                    })
-                    .transpose()
+        each_value(physical_i64(series)?, |row, value| {
+            match unit {
+                TimeUnit::Nanoseconds => Some(TimeDelta::nanoseconds(value)),
+                TimeUnit::Microseconds => Some(TimeDelta::microseconds(value)),
+                TimeUnit::Milliseconds => TimeDelta::try_milliseconds(value),
+            }
+            .ok_or_else(|| {
+                CellError::out_of_range(
+                    row,
+                    format!("{value} {unit:?} is longer than chrono holds"),
+                )
             })
-            .collect()
+        })
     }
 }
 
@@ -681,4 +625,17 @@ pub(super) fn struct_series<T>(
         column
     };
     Ok(column.into_series())
+}
+
+/// Converts each value that is not null with `convert`, given its row; the first that fails
+/// is the error.
+fn each_value<T, U>(
+    values: impl IntoIterator<Item = Option<T>>,
+    mut convert: impl FnMut(usize, T) -> Result<U, CellError>,
+) -> Result<Vec<Option<U>>, CellError> {
+    values
+        .into_iter()
+        .enumerate()
+        .map(|(row, value)| value.map(|value| convert(row, value)).transpose())
+        .collect()
 }
