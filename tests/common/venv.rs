@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{Mutex, PoisonError};
 
 fn run(command: &mut Command) {
     let output = command
@@ -17,8 +18,11 @@ fn run(command: &mut Command) {
 
 /// The virtual environment `name` under the tests' scratch directory, with what
 /// `requirements` (a path from the crate root) pins installed; made again whenever that file
-/// changes. Needs `python3` with `venv`, and access to PyPI on first use.
+/// changes. Needs `python3` with `venv`, and access to PyPI on first use. The tests of one
+/// binary run on several threads: one makes the environment while the others wait.
 pub(crate) fn venv(name: &str, requirements: &str) -> PathBuf {
+    static MAKING: Mutex<()> = Mutex::new(());
+    let _making = MAKING.lock().unwrap_or_else(PoisonError::into_inner);
     let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     let requirements = Path::new(env!("CARGO_MANIFEST_DIR")).join(requirements);
     let marker = venv.join("installed-requirements.txt");
