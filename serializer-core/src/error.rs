@@ -209,8 +209,9 @@ impl ErrorKind {
 /// An error from a serializer: which serializer, which operation, and what went wrong.
 ///
 /// Its message reads `json serializer failed to deserialize: trailing characters at line 1
-/// column 3`. [`Error::kind`] gives the typed cause and [`std::error::Error::source`] the
-/// error of the underlying library, where there is one.
+/// column 3`. [`Error::kind`] gives the typed cause, holding the underlying library's error
+/// where there is one; the message includes it, and `source()` is `None`, so that it prints
+/// once.
 pub struct Error {
     // Boxed so that `Result<T, Error>` stays one word wider than `T`.
     inner: Box<Inner>,
