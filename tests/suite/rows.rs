@@ -188,10 +188,22 @@ fn columns_are_named_and_typed_as_a_person_expects() {
     assert_eq!(status.get(0), Some("needs_service"));
 }
 
-fn read_flat(frame: &mut DataFrame) -> Result<Vec<Flat>, result_serializers::Error> {
+/// `frame` as polars writes parquet by hand.
+fn parquet(frame: &mut DataFrame) -> Vec<u8> {
     let mut bytes = Vec::new();
     ParquetWriter::new(&mut bytes).finish(frame).unwrap();
-    rows(FileType::Parquet).deserialize(&bytes)
+    bytes
+}
+
+fn read_flat(frame: &mut DataFrame) -> Result<Vec<Flat>, result_serializers::Error> {
+    rows(FileType::Parquet).deserialize(&parquet(frame))
+}
+
+/// The flat frame with `column` in place of its namesake.
+fn flat_with(column: Series) -> DataFrame {
+    let mut frame = flat_frame();
+    frame.with_column(column.into_column()).unwrap();
+    frame
 }
 
 fn flat_frame() -> DataFrame {
@@ -237,48 +249,33 @@ fn columns_that_do_not_fit_are_errors_naming_column_and_row() {
     let missing = flat_frame().drop("label").unwrap();
     assert_eq!(mismatch(missing), "column `label` is missing");
 
-    let mut wrong = flat_frame();
-    wrong
-        .with_column(Series::new("ok".into(), ["yes", "no", "yes"]).into_column())
-        .unwrap();
+    let wrong = flat_with(Series::new("ok".into(), ["yes", "no", "yes"]));
     assert_eq!(
         mismatch(wrong),
         "column `ok`: a column of str, not booleans"
     );
 
-    let mut null = flat_frame();
-    null.with_column(Series::new("sensor".into(), [Some(1_i64), None, Some(3)]).into_column())
-        .unwrap();
+    let null = flat_with(Series::new("sensor".into(), [Some(1_i64), None, Some(3)]));
     assert_eq!(
         mismatch(null),
         "column `sensor`, row 1: a null in a field that is not an `Option`"
     );
 
-    let mut wide = flat_frame();
-    wide.with_column(Series::new("sensor".into(), [1_i64, 70_000, 3]).into_column())
-        .unwrap();
+    let wide = flat_with(Series::new("sensor".into(), [1_i64, 70_000, 3]));
     assert_eq!(
         mismatch(wide),
         "column `sensor`, row 1: 70000 is outside the range of u16"
     );
 
-    let mut unknown = flat_frame();
-    unknown
-        .with_column(Series::new("status".into(), ["ok", "broken", "ok"]).into_column())
-        .unwrap();
+    let unknown = flat_with(Series::new("status".into(), ["ok", "broken", "ok"]));
     assert_eq!(
         mismatch(unknown),
         "column `status`, row 1: `broken` is none of the variants ok, needs_service"
     );
 
-    let mut naive = flat_frame();
-    naive
-        .with_column(
-            Series::new("at".into(), [0_i64, 1, 2])
-                .into_datetime(TimeUnit::Microseconds, None)
-                .into_column(),
-        )
-        .unwrap();
+    let naive = flat_with(
+        Series::new("at".into(), [0_i64, 1, 2]).into_datetime(TimeUnit::Microseconds, None),
+    );
     assert_eq!(
         mismatch(naive),
         "column `at`: date-times without a time zone, and the field is a `DateTime<Utc>`"
@@ -303,9 +300,8 @@ fn a_null_inside_a_struct_column_names_the_field() {
     .unwrap()
     .into_series();
     let mut frame = DataFrame::new(2, vec![position.into_column()]).unwrap();
-    let mut bytes = Vec::new();
-    ParquetWriter::new(&mut bytes).finish(&mut frame).unwrap();
-    let err = Serializer::<Vec<Outer>>::deserialize(&rows(FileType::Parquet), &bytes).unwrap_err();
+    let err = Serializer::<Vec<Outer>>::deserialize(&rows(FileType::Parquet), &parquet(&mut frame))
+        .unwrap_err();
     assert_eq!(
         err.kind().to_string(),
         ErrorKind::mismatch(
@@ -506,8 +502,7 @@ fn a_streamed_read_names_the_tables_row() {
     let mut tall = tall.slice(0, count);
     tall.with_column(Series::new("sensor".into(), sensors).into_column())
         .unwrap();
-    let mut bytes = Vec::new();
-    ParquetWriter::new(&mut bytes).finish(&mut tall).unwrap();
+    let bytes = parquet(&mut tall);
     let rows: Vec<Result<Flat, _>> = rows(FileType::Parquet)
         .read_rows::<Flat, _>(bytes.as_slice())
         .unwrap()
@@ -644,9 +639,9 @@ fn a_strict_row_type_refuses_extra_columns() {
         ok: bool,
     }
     let mut frame = df!("sensor" => [1_u16], "ok" => [true], "extra" => [3_i64]).unwrap();
-    let mut bytes = Vec::new();
-    ParquetWriter::new(&mut bytes).finish(&mut frame).unwrap();
-    let err = Serializer::<Vec<Strict>>::deserialize(&rows(FileType::Parquet), &bytes).unwrap_err();
+    let err =
+        Serializer::<Vec<Strict>>::deserialize(&rows(FileType::Parquet), &parquet(&mut frame))
+            .unwrap_err();
     assert!(
         err.to_string()
             .contains("column `extra` is no field of the row type"),
@@ -654,9 +649,9 @@ fn a_strict_row_type_refuses_extra_columns() {
     );
     // Without the extra column it reads.
     let mut frame = frame.drop("extra").unwrap();
-    let mut bytes = Vec::new();
-    ParquetWriter::new(&mut bytes).finish(&mut frame).unwrap();
-    let back: Vec<Strict> = rows(FileType::Parquet).deserialize(&bytes).unwrap();
+    let back: Vec<Strict> = rows(FileType::Parquet)
+        .deserialize(&parquet(&mut frame))
+        .unwrap();
     assert_eq!(
         back,
         vec![Strict {
