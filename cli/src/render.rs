@@ -85,12 +85,16 @@ fn table_file_type(serializer: &str) -> Option<FileType> {
     FileType::from_str(name).ok()
 }
 
-/// JSON indented; as stored when it is not JSON serde reads (Python's `NaN`, say).
+/// JSON indented, its keys in their stored order (transcoded token by token, not through a
+/// map that sorts them); as stored when it is not JSON serde reads (Python's `NaN`, say).
 fn json(bytes: &[u8]) -> String {
-    serde_json::from_slice::<serde_json::Value>(bytes)
-        .ok()
-        .and_then(|value| serde_json::to_string_pretty(&value).ok())
-        .unwrap_or_else(|| String::from_utf8_lossy(bytes).into_owned())
+    let mut pretty = Vec::new();
+    let mut reader = serde_json::Deserializer::from_slice(bytes);
+    let mut writer = serde_json::Serializer::pretty(&mut pretty);
+    match serde_transcode::transcode(&mut reader, &mut writer).and_then(|()| reader.end()) {
+        Ok(()) => String::from_utf8_lossy(&pretty).into_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
 }
 
 /// Offset, sixteen bytes in hex, and their printable ASCII.
