@@ -611,7 +611,7 @@ impl CellError {
 }
 
 /// A struct column of `fields`, null where `values` is `None`.
-pub(super) fn struct_series<T>(
+pub fn struct_series<T>(
     name: PlSmallStr,
     values: &[Option<&T>],
     fields: &[Series],

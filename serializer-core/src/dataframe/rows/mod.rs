@@ -377,7 +377,7 @@ impl<T: Row> Iterator for RowReader<T> {
 #[doc(hidden)]
 pub mod __derive {
     use polars::frame::DataFrame;
-    use polars::prelude::{Column, PlSmallStr, Series};
+    use polars::prelude::{Column, Series};
 
     use super::CellError;
     use crate::error::ErrorKind;
@@ -504,15 +504,6 @@ pub mod __derive {
         Ok((fields.fields_as_series(), nulls))
     }
 
-    /// A struct column of `fields`, null where `values` is `None`.
-    pub fn struct_series<T>(
-        name: PlSmallStr,
-        values: &[Option<&T>],
-        fields: &[Series],
-    ) -> Result<Series, CellError> {
-        super::cells::struct_series(name, values, fields)
-    }
-
-    pub use super::cells::{string_series, variants};
+    pub use super::cells::{string_series, struct_series, variants};
     pub use polars::prelude::DataType;
 }
