@@ -280,13 +280,15 @@ fn verify(
     let mut damaged = 0;
     for location in &locations {
         progress.set_message(location.clone());
-        match store.verify(location) {
-            Ok(_) => writeln!(out, "{}       {location}", style("ok").green())?,
+        let verdict = match store.verify(location) {
+            Ok(_) => format!("{}       {location}", style("ok").green()),
             Err(err) => {
                 damaged += 1;
-                writeln!(out, "{}  {location}: {err}", style("damaged").red().bold())?;
+                format!("{}  {location}: {err}", style("damaged").red().bold())
             }
-        }
+        };
+        // The bar is taken off the terminal while the line is written, then drawn below it.
+        progress.suspend(|| writeln!(out, "{verdict}"))?;
         progress.inc(1);
     }
     progress.finish_and_clear();

@@ -299,6 +299,19 @@ fn a_terminal_gets_colors_and_a_pipe_does_not() {
     assert!(output.status.success(), "{}", stderr(&output));
     let shown = stdout(&output);
     assert!(shown.contains("\u{1b}[32mok\u{1b}[0m"), "{shown:?}");
+    // The progress bar is drawn on the terminal (standard error, which `script` merges), with
+    // the count of results, and each verdict starts a line of its own rather than after it.
+    assert!(shown.contains("0/6 runs/blob.bin"), "{shown:?}");
+    assert!(shown.contains("\u{2588} 6/6"), "{shown:?}");
+    let verdicts: Vec<&str> = shown
+        .split("\r\n")
+        .filter_map(|line| line.rsplit("\u{1b}[2K").next())
+        .filter(|verdict| verdict.contains("ok\u{1b}[0m"))
+        .collect();
+    assert_eq!(verdicts.len(), 6, "{shown:?}");
+    for verdict in verdicts {
+        assert!(verdict.starts_with("\u{1b}[32mok"), "{verdict:?}");
+    }
 
     let piped = Command::new(binary)
         .args(["verify", &url, "runs"])
@@ -306,6 +319,7 @@ fn a_terminal_gets_colors_and_a_pipe_does_not() {
         .output()
         .unwrap();
     assert!(!stdout(&piped).contains('\u{1b}'));
+    assert_eq!(stderr(&piped), "", "no progress bar into a pipe");
 }
 
 /// The same commands against moto's S3 server, started on loopback.
