@@ -189,6 +189,71 @@ fn pandas_reads_what_we_write() {
     );
 }
 
+/// A frame of several MiB is written in record batches encoded on every core; pyarrow and
+/// pandas read every batch of it, lz4 and zstd alike, to the values written.
+#[test]
+fn pyarrow_reads_feather_written_in_parallel_batches() {
+    use sha2::{Digest, Sha256};
+
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pandas-interop-batches");
+    std::fs::create_dir_all(&dir).unwrap();
+    let rows = 200_000i64;
+    let text: Vec<Option<String>> = (0..rows)
+        .map(|i| (i % 7 != 0).then(|| format!("row number {i} of a large frame")))
+        .collect();
+    let frame = df!(
+        "n" => (0..rows).collect::<Vec<_>>(),
+        "x" => (0..rows).map(|i| (i % 5 != 0).then_some(i as f64 * 0.5)).collect::<Vec<_>>(),
+        "s" => text.clone(),
+    )
+    .unwrap();
+    let mut paths = Vec::new();
+    for (name, compression) in [
+        ("batches_lz4.feather", IpcCompression::Lz4),
+        ("batches_zstd.feather", IpcCompression::Zstd(None)),
+    ] {
+        let path = dir.join(name);
+        let serializer = DataFrameSerializer::ipc(IpcOptions::new().with_compression(compression));
+        std::fs::write(&path, serializer.serialize(&frame).unwrap()).unwrap();
+        paths.push(path);
+    }
+    let read = json_from(
+        Command::new(python())
+            .arg(
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/read_feather_batches.py"),
+            )
+            .args(&paths),
+    );
+
+    let joined = text
+        .iter()
+        .map(|s| s.as_deref().unwrap_or("<null>"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let expected_x: f64 = (0..rows)
+        .filter(|i| i % 5 != 0)
+        .map(|i| i as f64 * 0.5)
+        .sum();
+    for name in ["batches_lz4.feather", "batches_zstd.feather"] {
+        let file = &read[name];
+        assert!(file["batches"].as_u64().unwrap() > 1, "{name}: {file}");
+        assert_eq!(file["rows"], json!(rows), "{name}");
+        assert_eq!(file["pandas_rows"], json!(rows), "{name}");
+        assert_eq!(file["n_sum"], json!(rows * (rows - 1) / 2), "{name}");
+        assert_eq!(file["x_nulls"], json!(rows / 5), "{name}");
+        assert_eq!(file["x_sum"].as_f64().unwrap(), expected_x, "{name}");
+        assert_eq!(
+            file["s_sha256"].as_str().unwrap(),
+            format!("{:x}", Sha256::digest(joined.as_bytes())),
+            "{name}"
+        );
+        assert_eq!(
+            file["pandas_s_nulls"],
+            json!(text.iter().filter(|s| s.is_none()).count())
+        );
+    }
+}
+
 /// The quickstart's stored results are the files their names say: pandas opens its parquet
 /// and Python's `json.load` its JSON. Runs the quickstart that `cargo test` built (its
 /// features: `derive`, `dataframe`, `store`).

@@ -526,6 +526,45 @@ fn compressed_feather_reads_as_polars_reads_it() {
     }
 }
 
+#[test]
+fn large_compressed_feather_is_written_in_batches_read_by_polars_and_us() {
+    // A frame of several MiB, in three chunks, is written as record batches encoded on every
+    // core: polars' own reader finds several batches and the frame; ours reads it back as one
+    // chunk per column; the bytes do not depend on the threads that wrote them.
+    let part = |from: i64| {
+        let rows = from..from + 70_000;
+        df!(
+            "n" => rows.clone().collect::<Vec<_>>(),
+            "x" => rows.clone().map(|i| (i % 5 != 0).then_some(i as f64 * 0.5)).collect::<Vec<_>>(),
+            "s" => rows.map(|i| (i % 7 != 0).then(|| format!("row number {i} of a large frame"))).collect::<Vec<_>>()
+        )
+        .unwrap()
+    };
+    let frame = concat_frames(&[part(0), part(70_000), part(140_000)]);
+    assert_eq!(frame.first_col_n_chunks(), 3);
+    for compression in [IpcCompression::Lz4, IpcCompression::Zstd(None)] {
+        let serializer = DataFrameSerializer::ipc(IpcOptions::new().with_compression(compression));
+        let bytes = serializer.serialize(&frame).unwrap();
+        assert_eq!(
+            serializer.serialize(&frame).unwrap(),
+            bytes,
+            "{compression:?}"
+        );
+        let polars = IpcReader::new(std::io::Cursor::new(&bytes))
+            .set_rechunk(false)
+            .finish()
+            .unwrap();
+        assert!(polars.first_col_n_chunks() > 3, "{compression:?}");
+        assert!(polars.equals_missing(&frame), "{compression:?}");
+        let ours: DataFrame = serializer.deserialize(&bytes).unwrap();
+        assert_eq!(ours.first_col_n_chunks(), 1);
+        assert!(ours.equals_missing(&frame), "{compression:?}");
+        let mut streamed = Vec::new();
+        serializer.serialize_into(&frame, &mut streamed).unwrap();
+        assert_eq!(streamed, bytes);
+    }
+}
+
 fn concat_frames(frames: &[DataFrame]) -> DataFrame {
     let mut all = frames[0].clone();
     for frame in &frames[1..] {

@@ -199,7 +199,12 @@ impl DataFrameValue for DataFrame {
 
 impl<T: DataFrameValue> Serializer<T> for DataFrameSerializer {
     fn serialize(&self, value: &T) -> Result<Vec<u8>, Error> {
-        let mut bytes = Vec::new();
+        // An IPC file is the frame's buffers, compressed or not: with room for them, the
+        // output is not copied as it grows (memory is used only as it is written).
+        let mut bytes = match self.options {
+            FormatOptions::Ipc(_) => Vec::with_capacity(value.as_data_frame().estimated_size()),
+            _ => Vec::new(),
+        };
         self.serialize_into(value, &mut bytes)?;
         Ok(bytes)
     }

@@ -1,11 +1,12 @@
-//! Decompresses the buffers of a compressed Arrow IPC file, on every core, into an uncompressed
-//! Arrow IPC stream for polars to read.
+//! Decompresses the buffers of a compressed Arrow IPC file, on every core, into uncompressed
+//! Arrow IPC streams for polars to read.
 //!
 //! polars decompresses LZ4 buffers one at a time through liblz4's frame decoder, and the frame
 //! checksum (XXH32) it verifies took most of reading W4's feather file. Here lz4_flex (which
 //! verifies the checksum too) and zstd decompress the buffers on every core, the messages are
 //! written again with the new buffer offsets and no compression, and polars reads the pieces
-//! in order as one stream, without their being joined. Run after
+//! in order as a stream, without their being joined: one stream for the file, or one per record
+//! batch, read on every core. Run after
 //! [`validate::check`](super::validate::check), which bounds every declared length.
 
 use std::io::{self, Read, Seek, SeekFrom};
@@ -39,9 +40,12 @@ fn padded(len: usize) -> usize {
     len.next_multiple_of(8)
 }
 
-/// The file as an uncompressed IPC stream, or `None` when no buffer in it is compressed (or
-/// its schema is not where writers put it: polars' file reader reads the footer's).
-pub(super) fn to_stream<'a>(file: &IpcFile<'a>) -> Result<Option<Stream<'a>>, ErrorKind> {
+/// The file as uncompressed IPC streams, or `None` when no buffer in it is compressed (or its
+/// schema is not where writers put it: polars' file reader reads the footer's). A file of
+/// several record batches and no dictionaries becomes one stream per batch, each made and
+/// then read on a core of its own; any other file becomes one stream, its buffers
+/// decompressed on every core.
+pub(super) fn to_streams<'a>(file: &IpcFile<'a>) -> Result<Option<Vec<Stream<'a>>>, ErrorKind> {
     if file.batches.iter().all(|batch| batch.codec().is_none()) {
         return Ok(None);
     }
@@ -53,7 +57,18 @@ pub(super) fn to_stream<'a>(file: &IpcFile<'a>) -> Result<Option<Stream<'a>>, Er
         .iter()
         .map(rewrite)
         .collect::<Result<Vec<_>, _>>()?;
+    if messages.len() < 2 || file.batches.iter().any(|batch| batch.dictionary.is_some()) {
+        return Ok(Some(vec![stream(schema, messages)?]));
+    }
+    messages
+        .into_par_iter()
+        .map(|message| stream(schema, vec![message]))
+        .collect::<Result<_, _>>()
+        .map(Some)
+}
 
+/// A stream of the schema and `messages`.
+fn stream<'a>(schema: &[u8], messages: Vec<Message<'a>>) -> Result<Stream<'a>, ErrorKind> {
     // The stream in pieces: metadata written here, buffers borrowed from the file or
     // decompressed on every core, padding.
     let mut pieces = vec![Piece::Owned(metadata(schema))];
@@ -84,7 +99,7 @@ pub(super) fn to_stream<'a>(file: &IpcFile<'a>) -> Result<Option<Stream<'a>>, Er
             *piece = Piece::Owned(buffer);
         }
     }
-    Ok(Some(Stream::new(pieces)))
+    Ok(Stream::new(pieces))
 }
 
 /// Padding between buffers: less than eight zeros.
@@ -291,7 +306,7 @@ mod tests {
     use polars::prelude::df;
 
     use super::super::file::IpcFile;
-    use super::to_stream;
+    use super::to_streams;
     use crate::dataframe::{DataFrameSerializer, IpcCompression, IpcOptions};
     use crate::serializer::Serializer;
 
@@ -306,7 +321,9 @@ mod tests {
         for compression in [IpcCompression::Lz4, IpcCompression::Zstd(None)] {
             let file = bytes(compression);
             let parsed = IpcFile::parse(&file).unwrap();
-            let mut stream = to_stream(&parsed).unwrap().unwrap();
+            let mut streams = to_streams(&parsed).unwrap().unwrap();
+            assert_eq!(streams.len(), 1);
+            let mut stream = streams.pop().unwrap();
             let mut all = Vec::new();
             std::io::Read::read_to_end(&mut stream, &mut all).unwrap();
             // An IPC stream: the schema message first, the end-of-stream marker last.
@@ -326,7 +343,7 @@ mod tests {
             assert_eq!(again, all);
         }
         let file = bytes(IpcCompression::Uncompressed);
-        assert!(to_stream(&IpcFile::parse(&file).unwrap())
+        assert!(to_streams(&IpcFile::parse(&file).unwrap())
             .unwrap()
             .is_none());
     }

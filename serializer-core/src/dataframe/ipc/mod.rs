@@ -1,7 +1,8 @@
 //! Arrow IPC (feather): the file parsed once (`file`), its declared sizes checked
 //! (`validate`), compressed buffers decompressed on every core (`inflate`), then polars'
-//! stream or file reader; polars' writer.
+//! stream or file reader; polars' encoder on every core (`encode`).
 
+mod encode;
 mod file;
 mod inflate;
 mod validate;
@@ -12,6 +13,8 @@ use polars::error::PolarsError;
 use polars::polars_utils::compression::ZstdLevel;
 use polars::prelude::{DataFrame, IpcReader, IpcStreamReader, IpcWriter, SerReader, SerWriter};
 
+use rayon::prelude::*;
+
 use self::file::IpcFile;
 use super::columns;
 use super::options::{IpcCompression, IpcOptions};
@@ -20,15 +23,29 @@ use crate::error::ErrorKind;
 pub(super) fn read(ipc: &IpcOptions, bytes: &[u8]) -> Result<DataFrame, ErrorKind> {
     let file = IpcFile::parse(bytes)?;
     validate::check(&file)?;
-    if let Some(stream) = inflate::to_stream(&file)? {
-        let mut reader = IpcStreamReader::new(stream);
-        if let Some(selected) = &ipc.columns {
-            columns::check(&reader.arrow_schema().map_err(ErrorKind::Polars)?, selected)?;
+    if let Some(streams) = inflate::to_streams(&file)? {
+        let frames = streams
+            .into_par_iter()
+            .map(|stream| {
+                let mut reader = IpcStreamReader::new(stream);
+                if let Some(selected) = &ipc.columns {
+                    columns::check(&reader.arrow_schema().map_err(ErrorKind::Polars)?, selected)?;
+                }
+                reader
+                    .with_columns(ipc.columns.clone())
+                    .set_rechunk(false)
+                    .finish()
+                    .map_err(ErrorKind::Polars)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        // One chunk per column, as polars' readers give.
+        let mut frames = frames.into_iter();
+        let mut frame = frames.next().unwrap_or_default();
+        for next in frames {
+            frame.vstack_mut_owned(next).map_err(ErrorKind::Polars)?;
         }
-        return reader
-            .with_columns(ipc.columns.clone())
-            .finish()
-            .map_err(ErrorKind::Polars);
+        frame.rechunk_mut_par();
+        return Ok(frame);
     }
     let mut reader = IpcReader::new(Cursor::new(bytes));
     if let Some(selected) = &ipc.columns {
@@ -45,9 +62,8 @@ pub(super) fn write<W: Write>(
     frame: &mut DataFrame,
     writer: W,
 ) -> Result<(), ErrorKind> {
-    writer_of(ipc, writer)?
-        .finish(frame)
-        .map_err(ErrorKind::Polars)
+    let compression = compression(ipc.compression).map_err(ErrorKind::Polars)?;
+    encode::write(writer_of(ipc, writer)?, compression.map(Into::into), frame)
 }
 
 /// polars' writer with the options.
