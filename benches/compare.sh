@@ -28,13 +28,16 @@ echo "==> the Python peer" >&2
 target/peer-venv/bin/python "$PEER_DIR/bench_python.py" --only "${PEER_ONLY:-W1,W2,W3,W4,W5,W6}" \
     --json "$OUT/peer.json" | tee "$OUT/peer.txt"
 
+echo "==> pandas' feather with zstd (the peer writes lz4 only)" >&2
+target/peer-venv/bin/python benches/pandas_feather_zstd.py "$PEER_DIR" > "$OUT/peer-zstd.json"
+
 echo "==> our benchmarks" >&2
 rm -rf target/criterion
 cargo bench --bench workloads --features dataframe -- --noplot | tee "$OUT/ours.txt"
 
 echo "==> W4 peak memory, one process per operation" >&2
 : > "$OUT/memory.txt"
-for format in parquet csv feather; do
+for format in parquet csv feather feather-zstd; do
     for op in serialize deserialize; do
         for way in derived by-hand; do
             W4_MEMORY=$format:$op:$way cargo bench -q --bench workloads --features dataframe \
@@ -50,4 +53,4 @@ for way in derived by-hand; do
 done
 
 python3 "$ROOT/benches/table.py" "$OUT/peer.json" "$ROOT/target/criterion" "$OUT/memory.txt" \
-    "$OUT/ours.txt" | tee "$OUT/table.md"
+    "$OUT/ours.txt" "$OUT/peer-zstd.json" | tee "$OUT/table.md"

@@ -8,6 +8,10 @@ import sys
 peer_path, criterion_dir, memory_path, ours_path = sys.argv[1:5]
 peer = json.load(open(peer_path))
 peer_rows = {(r["workload"], r["op"]): r for r in peer["rows"]}
+# pandas' feather with zstd, measured beside the peer (benches/pandas_feather_zstd.py).
+for extra_path in sys.argv[5:]:
+    for r in json.load(open(extra_path))["rows"]:
+        peer_rows[(r["workload"], r["op"])] = r
 
 ours = {}
 for bench in pathlib.Path(criterion_dir).glob("*/*/new/benchmark.json"):
@@ -25,6 +29,7 @@ PAIRS = [
     ("W4 parquet", "W4 pandas parquet 1M rows", "snappy both"),
     ("W4 csv", "W4 pandas csv 1M rows", "pandas adds an index column"),
     ("W4 feather", "W4 pandas feather 1M rows", "lz4 both"),
+    ("W4 feather-zstd", "W4 pandas feather-zstd 1M rows", "zstd level 1 both (pandas: not the peer's call)"),
     ("W5 json+gzip", "W5 json+gzip 100k records", "gzip level 9 both"),
     ("W5 json+zlib", "W5 json+zlib 100k records", "zlib level 6 both"),
     ("W5 json+zstd", None, "no Prefect codec"),
@@ -65,7 +70,7 @@ for line in open(memory_path):
         continue
     _, fmt, op, way, _, peak, _, base = line.split()
     memory[(fmt, op, way)] = float(peak) - float(base)
-for fmt in ("parquet", "csv", "feather"):
+for fmt in ("parquet", "csv", "feather", "feather-zstd"):
     for op in ("serialize", "deserialize"):
         p = peer_rows.get((f"W4 pandas {fmt} 1M rows", op), {})
         pandas = p.get("rss_peak_mib", 0) - p.get("rss_base_mib", 0) if "rss_peak_mib" in p else None

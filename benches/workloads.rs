@@ -352,6 +352,64 @@ mod frames {
     #[serializer(dataframe(file_type = "feather", compression = "lz4"))]
     pub(super) struct Feather(pub(super) DataFrame);
 
+    /// Feather with zstd at level 1, pyarrow's default level.
+    #[derive(ResultSerializer)]
+    #[serializer(dataframe(file_type = "feather", compression = "zstd", level = 1))]
+    pub(super) struct FeatherZstd(pub(super) DataFrame);
+
+    /// polars' own IPC writer with `compression`, as a user would call it.
+    pub(super) fn ipc_by_hand(frame: &DataFrame, compression: IpcCompression) -> Vec<u8> {
+        let mut out = Vec::new();
+        IpcWriter::new(&mut out)
+            .with_compression(Some(compression))
+            .finish(&mut frame.clone())
+            .unwrap();
+        out
+    }
+
+    /// polars' zstd at pyarrow's default level.
+    pub(super) fn zstd_1() -> IpcCompression {
+        IpcCompression::ZSTD(
+            result_serializers::polars::polars_utils::compression::ZstdLevel::try_new(1).unwrap(),
+        )
+    }
+
+    /// Both directions of a feather row: `T` against polars' own writer and reader.
+    fn feather<T: ResultSerializer>(
+        c: &mut Criterion,
+        group: &str,
+        value: &T,
+        inner: fn(T) -> DataFrame,
+        compression: IpcCompression,
+        frame: &DataFrame,
+    ) {
+        let bytes = value.to_result_bytes().unwrap();
+        let back = inner(T::from_result_bytes(&bytes).unwrap());
+        assert_eq!(
+            workloads::frame_fingerprint(&back),
+            workloads::frame_fingerprint(frame)
+        );
+        pair(
+            c,
+            &format!("{group}/serialize"),
+            bytes.len() as u64,
+            || value.to_result_bytes().unwrap().len(),
+            || ipc_by_hand(frame, compression).len(),
+        );
+        pair(
+            c,
+            &format!("{group}/deserialize"),
+            bytes.len() as u64,
+            || inner(T::from_result_bytes(&bytes).unwrap()).height(),
+            || {
+                IpcReader::new(std::io::Cursor::new(&bytes))
+                    .finish()
+                    .unwrap()
+                    .height()
+            },
+        );
+    }
+
     pub(super) fn w4(c: &mut Criterion) {
         let frame = workloads::frame(rows());
         let fingerprint = workloads::frame_fingerprint(&frame);
@@ -425,39 +483,10 @@ mod frames {
             },
         );
 
-        let feather = Feather(frame.clone());
-        let bytes = feather.to_result_bytes().unwrap();
-        let back = Feather::from_result_bytes(&bytes).unwrap().0;
-        assert_eq!(
-            workloads::frame_fingerprint(&back),
-            workloads::frame_fingerprint(&frame)
-        );
-        pair(
-            c,
-            "W4 feather/serialize",
-            bytes.len() as u64,
-            || feather.to_result_bytes().unwrap().len(),
-            || {
-                let mut out = Vec::new();
-                IpcWriter::new(&mut out)
-                    .with_compression(Some(IpcCompression::LZ4))
-                    .finish(&mut frame.clone())
-                    .unwrap();
-                out.len()
-            },
-        );
-        pair(
-            c,
-            "W4 feather/deserialize",
-            bytes.len() as u64,
-            || Feather::from_result_bytes(&bytes).unwrap().0.height(),
-            || {
-                IpcReader::new(std::io::Cursor::new(&bytes))
-                    .finish()
-                    .unwrap()
-                    .height()
-            },
-        );
+        let lz4 = Feather(frame.clone());
+        feather(c, "W4 feather", &lz4, |f| f.0, IpcCompression::LZ4, &frame);
+        let zstd = FeatherZstd(frame.clone());
+        feather(c, "W4 feather-zstd", &zstd, |f| f.0, zstd_1(), &frame);
     }
 }
 
@@ -620,7 +649,7 @@ fn main() {
 }
 
 /// W4's peak memory, one operation per process as the peer measures it:
-/// `W4_MEMORY=format:op:way` (`parquet|csv|feather`, `serialize|deserialize`,
+/// `W4_MEMORY=format:op:way` (`parquet|csv|feather|feather-zstd`, `serialize|deserialize`,
 /// `derived|by-hand`) builds the frame, or reads the file's bytes, makes one warm-up call,
 /// resets the peak resident set (`/proc/self/clear_refs`), makes the call again and prints the
 /// peak and the base in MiB.
@@ -629,7 +658,7 @@ mod memory {
     use result_serializers::polars::prelude::*;
     use result_serializers::ResultSerializer;
 
-    use super::frames::{Csv, Feather, Parquet};
+    use super::frames::{ipc_by_hand, zstd_1, Csv, Feather, FeatherZstd, Parquet};
     use super::workloads::{self, status_mib};
 
     fn write(format: &str, way: &str, frame: &DataFrame) -> Vec<u8> {
@@ -638,6 +667,9 @@ mod memory {
             ("parquet", "derived") => Parquet(frame.clone()).write_result(&mut out).unwrap(),
             ("csv", "derived") => Csv(frame.clone()).write_result(&mut out).unwrap(),
             ("feather", "derived") => Feather(frame.clone()).write_result(&mut out).unwrap(),
+            ("feather-zstd", "derived") => {
+                FeatherZstd(frame.clone()).write_result(&mut out).unwrap()
+            }
             ("parquet", _) => drop(
                 ParquetWriter::new(&mut out)
                     .with_compression(ParquetCompression::Snappy)
@@ -645,10 +677,8 @@ mod memory {
                     .unwrap(),
             ),
             ("csv", _) => CsvWriter::new(&mut out).finish(&mut frame.clone()).unwrap(),
-            ("feather", _) => IpcWriter::new(&mut out)
-                .with_compression(Some(IpcCompression::LZ4))
-                .finish(&mut frame.clone())
-                .unwrap(),
+            ("feather", _) => out = ipc_by_hand(frame, IpcCompression::LZ4),
+            ("feather-zstd", _) => out = ipc_by_hand(frame, zstd_1()),
             _ => panic!("unknown format {format}"),
         }
         out
@@ -659,6 +689,7 @@ mod memory {
             ("parquet", "derived") => Parquet::from_result_bytes(bytes).unwrap().0,
             ("csv", "derived") => Csv::from_result_bytes(bytes).unwrap().0,
             ("feather", "derived") => Feather::from_result_bytes(bytes).unwrap().0,
+            ("feather-zstd", "derived") => FeatherZstd::from_result_bytes(bytes).unwrap().0,
             ("parquet", _) => ParquetReader::new(std::io::Cursor::new(bytes))
                 .finish()
                 .unwrap(),
@@ -666,7 +697,7 @@ mod memory {
                 .into_reader_with_file_handle(std::io::Cursor::new(bytes))
                 .finish()
                 .unwrap(),
-            ("feather", _) => IpcReader::new(std::io::Cursor::new(bytes))
+            ("feather" | "feather-zstd", _) => IpcReader::new(std::io::Cursor::new(bytes))
                 .finish()
                 .unwrap(),
             _ => panic!("unknown format {format}"),
