@@ -7,6 +7,9 @@
 #   benches/compare.sh                 # everything (a release build with polars: ~25 min cold)
 #   PEER_ONLY=W1,W2 benches/compare.sh # fewer peer workloads
 #
+# Beside the peer: pandas' feather with zstd (benches/pandas_feather_zstd.py) and stock zlib on
+# W5's JSON (benches/zlib_stock.py), both in the peer's environment.
+#
 # The peer is installed into target/peer-venv from ../shared/peer/requirements.txt (PEER_DIR
 # overrides where bench_python.py and requirements.txt are).
 set -euo pipefail
@@ -31,6 +34,9 @@ target/peer-venv/bin/python "$PEER_DIR/bench_python.py" --only "${PEER_ONLY:-W1,
 echo "==> pandas' feather with zstd (the peer writes lz4 only)" >&2
 target/peer-venv/bin/python benches/pandas_feather_zstd.py "$PEER_DIR" > "$OUT/peer-zstd.json"
 
+echo "==> stock zlib (CPython's) on W5's JSON, beside zlib-rs below" >&2
+target/peer-venv/bin/python benches/zlib_stock.py "$PEER_DIR" > "$OUT/zlib-stock.json"
+
 echo "==> our benchmarks" >&2
 rm -rf target/criterion
 cargo bench --bench workloads --features dataframe -- --noplot | tee "$OUT/ours.txt"
@@ -53,4 +59,4 @@ for way in derived by-hand; do
 done
 
 python3 "$ROOT/benches/table.py" "$OUT/peer.json" "$ROOT/target/criterion" "$OUT/memory.txt" \
-    "$OUT/ours.txt" "$OUT/peer-zstd.json" | tee "$OUT/table.md"
+    "$OUT/ours.txt" "$OUT/peer-zstd.json" "$OUT/zlib-stock.json" | tee "$OUT/table.md"

@@ -8,7 +8,8 @@ import sys
 peer_path, criterion_dir, memory_path, ours_path = sys.argv[1:5]
 peer = json.load(open(peer_path))
 peer_rows = {(r["workload"], r["op"]): r for r in peer["rows"]}
-# pandas' feather with zstd, measured beside the peer (benches/pandas_feather_zstd.py).
+# pandas' feather with zstd (benches/pandas_feather_zstd.py) and stock zlib
+# (benches/zlib_stock.py), measured beside the peer.
 for extra_path in sys.argv[5:]:
     for r in json.load(open(extra_path))["rows"]:
         peer_rows[(r["workload"], r["op"])] = r
@@ -56,6 +57,17 @@ for group, peer_name, note in PAIRS:
             note,
         ]
         print("| " + " | ".join(cells) + " |")
+
+print()
+print("W5 zlib backends, one call on the Python-compatible JSON (s):")
+print()
+print("| level | zlib-rs (ours) | stock zlib (CPython's) | stock / zlib-rs |")
+print("|---|---:|---:|---:|")
+for level in (6, 9):
+    rs = ours.get(("W5 zlib backends", f"level-{level}", "zlib-rs"))
+    stock = peer_rows.get(("W5 zlib backends", f"level-{level}"), {}).get("median_s")
+    if rs and stock:
+        print(f"| {level} | {rs:.4f} | {stock:.4f} | {stock / rs:.2f} |")
 
 print()
 print("W4 peak memory (MiB above the resident set before the call):")

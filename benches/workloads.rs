@@ -274,6 +274,32 @@ fn w5_compressed(c: &mut Criterion) {
     );
 }
 
+/// zlib-rs (flate2's backend here) compressing W5's Python-compatible JSON in one call, at
+/// zlib's default level 6 and gzip's 9. `benches/zlib_stock.py` times stock zlib (the C library
+/// CPython's `zlib` module links) on the same bytes: the measurement behind the backend.
+fn w5_zlib_backends(c: &mut Criterion) {
+    let text = result_serializers::json::to_python_json(&workloads::records(RECORDS)).unwrap();
+    assert_eq!(sha256(&text), W1_SHA256, "W5's JSON is not the peer's");
+    for level in [6, 9] {
+        let mut group = c.benchmark_group(format!("W5 zlib backends/level-{level}"));
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.sample_size(10);
+        let zlib_rs = || {
+            let mut encoder =
+                flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(level));
+            encoder.write_all(&text).unwrap();
+            encoder.finish().unwrap().len()
+        };
+        println!(
+            "W5 zlib-rs level {level}: {} bytes of {}",
+            zlib_rs(),
+            text.len()
+        );
+        group.bench_function("zlib-rs", |b| b.iter(|| black_box(zlib_rs())));
+        group.finish();
+    }
+}
+
 fn read_all(mut reader: impl Read) -> Vec<u8> {
     let mut bytes = Vec::new();
     reader.read_to_end(&mut bytes).unwrap();
@@ -301,9 +327,10 @@ fn w5_codec<T, E>(
         bytes.len() as u64,
         || value.to_result_bytes().unwrap().len(),
         || {
-            let mut encoder = encoder();
+            // Buffered, as a serializer's small writes should reach an encoder.
+            let mut encoder = std::io::BufWriter::new(encoder());
             python.serialize_into(&**value, &mut encoder).unwrap();
-            finish(encoder).unwrap().len()
+            finish(encoder.into_inner().ok().unwrap()).unwrap().len()
         },
     );
     pair(
@@ -630,6 +657,7 @@ criterion_group!(
     w3_datetime,
     w4_frames,
     w5_compressed,
+    w5_zlib_backends,
     w6_rows
 );
 

@@ -397,14 +397,17 @@ impl<T, S: Serializer<T>> Serializer<T> for CompressedSerializer<S> {
     }
 
     /// Compresses as the inner serializer writes: the uncompressed bytes are never held
-    /// whole.
+    /// whole. They reach the encoder [`CHUNK`] bytes at a time: a serializer writes a few
+    /// bytes per call, and an encoder called that often spends more time on its calls than
+    /// on compressing (W5's zlib took 2.4 times as long).
     fn serialize_into<W: Write>(&self, value: &T, writer: W) -> Result<(), Error> {
-        let mut encoder = Encoder::new(self.compression, writer)
-            .map_err(|err| self.error(Operation::Serialize, ErrorKind::Io(err)))?;
-        self.inner.serialize_into(value, &mut encoder)?;
-        encoder
-            .finish()
-            .map_err(|err| self.error(Operation::Serialize, ErrorKind::Io(err)))
+        let io_error = |err| self.error(Operation::Serialize, ErrorKind::Io(err));
+        let mut encoder = Encoder::new(self.compression, writer).map_err(io_error)?;
+        let mut buffered = io::BufWriter::with_capacity(CHUNK, &mut encoder);
+        self.inner.serialize_into(value, &mut buffered)?;
+        buffered.flush().map_err(io_error)?;
+        drop(buffered);
+        encoder.finish().map_err(io_error)
     }
 
     fn deserialize_from<R: Read>(&self, reader: R) -> Result<T, Error> {
