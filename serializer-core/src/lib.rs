@@ -48,6 +48,8 @@ pub mod json;
 mod panic;
 #[cfg(feature = "pickle")]
 mod pickle;
+#[cfg(feature = "prefect3")]
+pub mod prefect3;
 mod serializer;
 #[cfg(feature = "store")]
 pub mod store;

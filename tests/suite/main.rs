@@ -16,6 +16,8 @@ mod files;
 mod hygiene;
 mod json;
 mod pickle;
+#[cfg(feature = "prefect3")]
+mod prefect3;
 mod prefect_datetime;
 #[cfg(feature = "dataframe")]
 mod prefect_pandas;

@@ -80,12 +80,29 @@ fn a_pickle_that_asks_for_a_global_is_refused_without_running_it() {
         Operation::Deserialize,
         |kind| matches!(kind, ErrorKind::Pickle(_)),
     );
-    assert!(err.to_string().contains("global"), "{err}");
+    assert!(err.to_string().contains("`os.system`"), "{err}");
     // Protocol 4's STACK_GLOBAL too: `pickle.dumps(print, protocol=4)`.
     let stack_global = b"\x80\x04\x95\x14\x00\x00\x00\x00\x00\x00\x00\x8c\x08builtins\x94\x8c\x05print\x94\x93\x94.";
-    assert!(PickleSerializer::new()
+    let err = PickleSerializer::new()
         .deserialize_as::<String>(stack_global)
-        .is_err());
+        .unwrap_err();
+    assert!(err.to_string().contains("`builtins.print`"), "{err}");
+}
+
+#[test]
+fn an_object_made_without_a_call_is_refused_not_read_as_its_attributes() {
+    // `pickle.dumps(uuid.UUID(int=5), protocol=5)`: the class, then NEWOBJ and BUILD with
+    // its state. serde-pickle alone reads it as the dictionary `{"int": 5}`.
+    let uuid = b"\x80\x05\x95 \x00\x00\x00\x00\x00\x00\x00\x8c\x04uuid\x94\x8c\x04UUID\x94\x93\x94)\x81\x94}\x94\x8c\x03int\x94K\x05sb.";
+    let err = PickleSerializer::new()
+        .deserialize_as::<BTreeMap<String, i64>>(uuid)
+        .unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Pickle(_)), "{err:?}");
+    assert!(err.to_string().contains("`uuid.UUID`"), "{err}");
+    // The same dictionary, pickled as plain data, reads.
+    let plain = b"\x80\x05\x95\x0c\x00\x00\x00\x00\x00\x00\x00}\x94\x8c\x03int\x94K\x05s.";
+    let back: BTreeMap<String, i64> = PickleSerializer::new().deserialize(plain).unwrap();
+    assert_eq!(back["int"], 5);
 }
 
 #[test]

@@ -382,6 +382,11 @@ impl<S> CompressedSerializer<S> {
     }
 }
 
+/// `bytes` decompressed with `codec`, within [`DEFAULT_MAX_DECOMPRESSED`].
+pub(crate) fn decompress_all(codec: Codec, bytes: &[u8]) -> Result<Vec<u8>, Error> {
+    CompressedSerializer::new((), Compression::new(codec)).decompress(bytes)
+}
+
 /// How much a decoder is asked for at a time.
 const CHUNK: usize = 64 * 1024;
 

@@ -276,6 +276,13 @@ pub fn to_python_json<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Error
     Ok(bytes)
 }
 
+/// The value Python's `json.loads` reads from `bytes`, before it is deserialized.
+pub(crate) fn parse_python(bytes: &[u8]) -> Result<PythonValue, String> {
+    python::parse(&python::decode_text(bytes)?)
+}
+
+pub(crate) use python::Value as PythonValue;
+
 /// Reads what Python's `json.dumps` (and Prefect's `JSONSerializer`) wrote into any
 /// `Deserialize` value: see [`to_python_json`].
 pub fn from_python_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {

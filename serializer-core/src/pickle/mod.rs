@@ -119,6 +119,18 @@ impl PickleSerializer {
                 self.max_objects
             ),
             walk::Verdict::Recursive => "the value contains itself".to_string(),
+            walk::Verdict::Class(class) => {
+                return Err(Error::new(
+                    NAME,
+                    Operation::Deserialize,
+                    ErrorKind::Pickle(serde_pickle::Error::Syntax(
+                        serde_pickle::ErrorCode::Structure(format!(
+                            "the pickle refers to `{class}`, which is not read: only plain \
+                             data is, and nothing in a pickle is imported or run"
+                        )),
+                    )),
+                ))
+            }
         };
         Err(Error::new(
             NAME,
@@ -145,6 +157,13 @@ impl PickleSerializer {
     pub fn serialize_value(&self, value: &serde_pickle::Value) -> Result<Vec<u8>, Error> {
         serde_pickle::value_to_vec(value, self.options())
             .map_err(|err| error(Operation::Serialize, err))
+    }
+
+    /// Reads `bytes` into `T`, which need not be `Serialize`.
+    pub(crate) fn read_into<T: DeserializeOwned>(&self, bytes: &[u8]) -> Result<T, Error> {
+        self.read(bytes, |bytes| {
+            serde_pickle::from_slice(bytes, serde_pickle::DeOptions::new())
+        })
     }
 
     /// Decodes `bytes` with `decode` after checking them, falling back to their base64
@@ -209,9 +228,7 @@ where
     }
 
     fn deserialize(&self, bytes: &[u8]) -> Result<T, Error> {
-        self.read(bytes, |bytes| {
-            serde_pickle::from_slice(bytes, serde_pickle::DeOptions::new())
-        })
+        self.read_into(bytes)
     }
 
     fn serialize_into<W: Write>(&self, value: &T, mut writer: W) -> Result<(), Error> {

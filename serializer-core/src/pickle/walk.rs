@@ -5,6 +5,11 @@
 //! and again (`GET`) makes it copy that list at every reference, exponentially. This walk
 //! follows the opcodes on a graph of the objects, aliases included, and computes the depth of
 //! the value and the number of objects it expands to, without building it.
+//!
+//! It also names the classes and functions the pickle refers to: `serde-pickle` refuses a
+//! call of one (`REDUCE`), but reads an object made without a call (`NEWOBJ` and `BUILD`, how
+//! `uuid.UUID` or a dataclass pickles) as its attribute dictionary, which would change the
+//! data. Anything but the few builtins the decoder resolves is refused here, by its name.
 
 use std::collections::HashMap;
 
@@ -19,6 +24,21 @@ pub(super) enum Verdict {
     TooDeep(usize),
     TooLarge(u64),
     Recursive,
+    /// A class or function other than the builtins the decoder resolves: `module.name`.
+    Class(String),
+}
+
+/// The globals `serde-pickle` resolves to plain data (sets, lists, bytes, integers).
+fn is_plain_data(module: &str, name: &str) -> bool {
+    matches!(
+        (module, name),
+        ("_codecs", "encode")
+            | ("copy_reg" | "copyreg", "_reconstructor")
+            | (
+                "__builtin__" | "builtins",
+                "set" | "frozenset" | "list" | "bytearray" | "int"
+            )
+    )
 }
 
 enum Slot {
@@ -43,9 +63,14 @@ struct Walk<'a> {
     children: Vec<Vec<usize>>,
     stack: Vec<Slot>,
     memo: HashMap<u64, usize>,
+    /// The bytes of each string object, by number (empty for the others): the names
+    /// `STACK_GLOBAL` takes. A slice per object, not a map, to keep the walk cheap.
+    texts: Vec<&'a [u8]>,
+    /// The first class or function the decoder would not resolve to plain data.
+    class: Option<String>,
 }
 
-impl Walk<'_> {
+impl<'a> Walk<'a> {
     /// A memo index written as decimal text on a line of its own (protocol 0).
     fn text_index(&mut self) -> Option<u64> {
         std::str::from_utf8(self.input.line()?)
@@ -63,7 +88,19 @@ impl Walk<'_> {
 
     fn object(&mut self, children: Vec<usize>) -> usize {
         self.children.push(children);
+        self.texts.push(&[]);
         self.children.len() - 1
+    }
+
+    /// A new string object of `prefix` bytes of length and its bytes.
+    fn text(&mut self, prefix: usize) -> Option<()> {
+        let len = usize::try_from(self.input.uint_le(prefix)?).ok()?;
+        let text = self.input.take(len)?;
+        self.push_new(Vec::new());
+        if let Some(last) = self.texts.last_mut() {
+            *last = text;
+        }
+        Some(())
     }
 
     fn push_new(&mut self, children: Vec<usize>) {
@@ -138,11 +175,13 @@ impl Walk<'_> {
             BININT2 => self.scalar(2)?,
             BINFLOAT => self.scalar(8)?,
             NONE | NEWTRUE | NEWFALSE => self.push_new(Vec::new()),
-            BINSTRING | BINUNICODE | BINBYTES | LONG4 => {
+            BINUNICODE => self.text(4)?,
+            BINSTRING | BINBYTES | LONG4 => {
                 self.counted(4)?;
                 self.push_new(Vec::new());
             }
-            SHORT_BINSTRING | SHORT_BINBYTES | SHORT_BINUNICODE | LONG1 => {
+            SHORT_BINUNICODE => self.text(1)?,
+            SHORT_BINSTRING | SHORT_BINBYTES | LONG1 => {
                 self.counted(1)?;
                 self.push_new(Vec::new());
             }
@@ -152,12 +191,23 @@ impl Walk<'_> {
             }
             // Globals: the decoder refuses all but a few builtins.
             GLOBAL => {
-                self.input.line()?;
-                self.input.line()?;
+                let module = String::from_utf8_lossy(self.input.line()?)
+                    .trim()
+                    .to_owned();
+                let name = String::from_utf8_lossy(self.input.line()?)
+                    .trim()
+                    .to_owned();
+                self.global(&module, &name);
                 self.push_new(Vec::new());
             }
             STACK_GLOBAL => {
-                self.pop_n(2)?;
+                let names = self.pop_n(2)?;
+                let text = |object: Option<&usize>| {
+                    let text = object.and_then(|object| self.texts.get(*object)).copied();
+                    String::from_utf8_lossy(text.unwrap_or(b"?")).into_owned()
+                };
+                let (module, name) = (text(names.first()), text(names.get(1)));
+                self.global(&module, &name);
                 self.push_new(Vec::new());
             }
             // Containers.
@@ -228,6 +278,13 @@ impl Walk<'_> {
         Some(Step::Next)
     }
 
+    /// Notes a global the decoder would not resolve to plain data.
+    fn global(&mut self, module: &str, name: &str) {
+        if self.class.is_none() && !is_plain_data(module, name) {
+            self.class = Some(format!("{module}.{name}"));
+        }
+    }
+
     fn scalar(&mut self, len: usize) -> Option<()> {
         self.input.take(len)?;
         self.push_new(Vec::new());
@@ -242,9 +299,15 @@ pub(super) fn check(bytes: &[u8], max_depth: usize, max_objects: u64) -> Verdict
         children: Vec::new(),
         stack: Vec::new(),
         memo: HashMap::new(),
+        texts: Vec::new(),
+        class: None,
     };
     loop {
-        match walk.step() {
+        let step = walk.step();
+        if let Some(class) = walk.class.take() {
+            return Verdict::Class(class);
+        }
+        match step {
             Step::Next => continue,
             Step::Stop => break,
             Step::Unfollowed => return Verdict::Fine,

@@ -20,3 +20,4 @@ pub(super) use self::encoding::decode_text;
 pub(super) use self::parse::parse;
 pub(super) use self::ser::PythonFormatter;
 pub(super) use self::sniff::strict_reading_agrees;
+pub(crate) use self::value::Value;

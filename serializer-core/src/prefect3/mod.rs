@@ -1,0 +1,266 @@
+//! Prefect 3's result records: what a Prefect 3 flow persisted, read into Rust types.
+//!
+//! Prefect 3's `ResultStore` writes a result in one of two layouts. In the `record` layout the
+//! key holds one JSON object, `{"metadata": {...}, "result": "<the serializer's output>"}`; in
+//! the `split` layout the key holds the serializer's output alone and the metadata object is
+//! kept apart (Prefect's `metadata_storage`, at the same key). The metadata names the serializer
+//! with its whole configuration ([`Prefect3Serializer`]), when the result expires, and the
+//! Prefect version that wrote it.
+//!
+//! The serializers' outputs: `json` is Python's `json.dumps` with Prefect's object encoder,
+//! which writes what JSON cannot hold as `{"__class__": "datetime.datetime", "data": "..."}`;
+//! `pickle` is a (cloud)pickle in base64 lines; `compressed` (and `compressed/json`,
+//! `compressed/pickle`) is another serializer's output compressed (lzma by default, or zlib,
+//! bz2, gzip) in base64 lines. [`read_result`] reads any of them into a Rust type:
+//!
+//! | Python | Prefect 3's JSON | Rust |
+//! |---|---|---|
+//! | `datetime.datetime` | `{"__class__": "datetime.datetime", "data": "2020-12-16T21:36:00Z"}` | `DateTime<Utc>`, `DateTime<FixedOffset>`, `NaiveDateTime` |
+//! | `datetime.date`, `datetime.time` | tagged ISO text | `NaiveDate`, `NaiveTime` |
+//! | `datetime.timedelta` | tagged ISO 8601 duration, `PT1H30M` | `TimeDelta` with [`timedelta`] |
+//! | `uuid.UUID`, `decimal.Decimal` | tagged text | any type that reads its text (`uuid::Uuid`, a decimal type) |
+//! | `bytes` | tagged UTF-8 text | `Vec<u8>`, `serde_bytes::ByteBuf` |
+//! | `set`, `frozenset` | tagged list | `BTreeSet`, `HashSet`, `Vec` |
+//! | a pydantic model, a dataclass | tagged object of its fields | a struct |
+//! | an exception | `{"__exc_type__": "builtins.ValueError", "message": ...}` | [`PythonException`] |
+//! | `tuple` | a list (Prefect reads it back as a list) | a tuple or `Vec` |
+//! | `NaN`, `Infinity` | bare tokens | `f64` |
+//!
+//! A pickle is read as [`PickleSerializer`](crate::PickleSerializer) reads one: plain data, and
+//! any class in it refused with its name, never imported or run.
+
+mod tagged;
+pub mod timedelta;
+
+use std::fmt;
+
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, ErrorKind, Operation};
+
+const NAME: &str = "prefect3";
+
+/// The metadata Prefect 3 keeps beside a result: in the record, or in the metadata store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Prefect3Metadata {
+    /// Where Prefect wrote the result: the key in its result storage, often an absolute path.
+    pub storage_key: String,
+    /// When the result expires; an expired result is absent, as it is to Prefect.
+    pub expiration: Option<DateTime<Utc>>,
+    /// The serializer and its whole configuration.
+    pub serializer: Prefect3Serializer,
+    /// The Prefect version that wrote the result.
+    pub prefect_version: Option<String>,
+    /// The storage block the result is in, when Prefect stored it through one.
+    pub storage_block_id: Option<String>,
+}
+
+/// A Prefect 3 serializer's configuration, as its metadata carries it, dispatched on `type`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum Prefect3Serializer {
+    /// `JSONSerializer`: stdlib `json` with Prefect's object encoder.
+    #[serde(rename = "json")]
+    Json(Prefect3Json),
+    /// `PickleSerializer`: cloudpickle (or pickle) in base64 lines.
+    #[serde(rename = "pickle")]
+    Pickle(Prefect3Pickle),
+    /// `CompressedSerializer` around another serializer.
+    #[serde(rename = "compressed")]
+    Compressed(Prefect3Compressed),
+    /// `CompressedJSONSerializer`: `compressed` around `json`.
+    #[serde(rename = "compressed/json")]
+    CompressedJson(Prefect3Compressed),
+    /// `CompressedPickleSerializer`: `compressed` around `pickle`.
+    #[serde(rename = "compressed/pickle")]
+    CompressedPickle(Prefect3Compressed),
+}
+
+/// The configuration of Prefect 3's `JSONSerializer`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Prefect3Json {
+    /// The JSON library: `json` is the one read.
+    pub jsonlib: String,
+    /// The encoder of what JSON cannot hold.
+    pub object_encoder: Option<String>,
+    /// The decoder of what the encoder wrote.
+    pub object_decoder: Option<String>,
+    /// Arguments of `json.dumps`: `indent`, `sort_keys`, `separators` and `ensure_ascii`
+    /// change the bytes, not the value.
+    #[serde(default)]
+    pub dumps_kwargs: serde_json::Map<String, serde_json::Value>,
+    /// Arguments of `json.loads`.
+    #[serde(default)]
+    pub loads_kwargs: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The configuration of Prefect 3's `PickleSerializer`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Prefect3Pickle {
+    /// The pickle library: `cloudpickle` or `pickle`.
+    pub picklelib: String,
+    /// Its version, when recorded.
+    pub picklelib_version: Option<String>,
+}
+
+/// The configuration of Prefect 3's `CompressedSerializer`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Prefect3Compressed {
+    /// The serializer whose output is compressed.
+    pub serializer: Box<Prefect3Serializer>,
+    /// The Python module that compresses: `lzma`, `zlib`, `bz2` or `gzip`.
+    pub compressionlib: String,
+}
+
+/// The record layout: the metadata and the serializer's output as text, in one JSON object.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Prefect3Record {
+    /// The metadata.
+    pub metadata: Prefect3Metadata,
+    /// The serializer's output, as text.
+    pub result: String,
+}
+
+/// An exception a flow returned, as Prefect 3's JSON encoder writes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PythonException {
+    /// The exception's class, with its module: `builtins.ValueError`.
+    #[serde(rename = "__exc_type__")]
+    pub exc_type: String,
+    /// Its message.
+    pub message: String,
+}
+
+impl fmt::Display for PythonException {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.exc_type, self.message)
+    }
+}
+
+impl std::error::Error for PythonException {}
+
+fn error(kind: ErrorKind) -> Error {
+    Error::new(NAME, Operation::Deserialize, kind)
+}
+
+impl Prefect3Record {
+    /// Parses a record (the `record` layout's bytes at a key).
+    pub fn from_slice(bytes: &[u8]) -> Result<Self, Error> {
+        serde_json::from_slice(bytes).map_err(|err| {
+            error(ErrorKind::malformed(format!(
+                "not a Prefect 3 result record: {err}"
+            )))
+        })
+    }
+}
+
+impl Prefect3Metadata {
+    /// Parses a metadata object (the `split` layout's metadata file).
+    pub fn from_slice(bytes: &[u8]) -> Result<Self, Error> {
+        serde_json::from_slice(bytes).map_err(|err| {
+            error(ErrorKind::malformed(format!(
+                "not a Prefect 3 result's metadata: {err}"
+            )))
+        })
+    }
+
+    /// Whether the result has expired at `now`.
+    pub fn is_expired_at(&self, now: DateTime<Utc>) -> bool {
+        self.expiration.is_some_and(|expiration| expiration <= now)
+    }
+}
+
+/// Reads the serializer's output `result` (the record's `result` text as bytes, or the `split`
+/// layout's file) into `T`, as `serializer` wrote it.
+pub fn read_result<T: DeserializeOwned>(
+    serializer: &Prefect3Serializer,
+    result: &[u8],
+) -> Result<T, Error> {
+    match serializer {
+        Prefect3Serializer::Json(json) => read_json(json, result),
+        Prefect3Serializer::Pickle(pickle) => read_pickle(pickle, result),
+        Prefect3Serializer::Compressed(compressed)
+        | Prefect3Serializer::CompressedJson(compressed)
+        | Prefect3Serializer::CompressedPickle(compressed) => {
+            let inner = decompress(&compressed.compressionlib, &from_base64_lines(result)?)?;
+            read_result(&compressed.serializer, &inner)
+        }
+    }
+}
+
+fn read_json<T: DeserializeOwned>(json: &Prefect3Json, bytes: &[u8]) -> Result<T, Error> {
+    if json.jsonlib != "json" {
+        return Err(error(ErrorKind::invalid_option(format!(
+            "the JSON library `{}` is not read; Prefect's default `json` is",
+            json.jsonlib
+        ))));
+    }
+    const DECODER: &str = "prefect.serializers.prefect_json_object_decoder";
+    if let Some(decoder) = json
+        .object_decoder
+        .as_deref()
+        .filter(|decoder| *decoder != DECODER)
+    {
+        return Err(error(ErrorKind::invalid_option(format!(
+            "the object decoder `{decoder}` is not read; Prefect's default `{DECODER}` is"
+        ))));
+    }
+    if let Some(option) = json.loads_kwargs.keys().next() {
+        return Err(error(ErrorKind::invalid_option(format!(
+            "the `json.loads` option `{option}` is not read"
+        ))));
+    }
+    let value =
+        crate::json::parse_python(bytes).map_err(|reason| error(ErrorKind::malformed(reason)))?;
+    T::deserialize(tagged::Tagged(value)).map_err(|err| error(ErrorKind::mismatch(err.to_string())))
+}
+
+fn read_pickle<T: DeserializeOwned>(pickle: &Prefect3Pickle, bytes: &[u8]) -> Result<T, Error> {
+    if !matches!(pickle.picklelib.as_str(), "cloudpickle" | "pickle") {
+        return Err(error(ErrorKind::invalid_option(format!(
+            "the pickle library `{}` is not read; `cloudpickle` and `pickle` are",
+            pickle.picklelib
+        ))));
+    }
+    crate::PickleSerializer::new().read_into(&from_base64_lines(bytes)?)
+}
+
+/// Base64 with line breaks, as Python's `base64.encodebytes` writes it.
+fn from_base64_lines(bytes: &[u8]) -> Result<Vec<u8>, Error> {
+    let text: Vec<u8> = bytes
+        .iter()
+        .copied()
+        .filter(|byte| !byte.is_ascii_whitespace())
+        .collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .map_err(|err| {
+            error(ErrorKind::malformed(format!(
+                "the base64 text is not valid: {err}"
+            )))
+        })
+}
+
+/// `bytes` decompressed with the Python module `library`.
+fn decompress(library: &str, bytes: &[u8]) -> Result<Vec<u8>, Error> {
+    let codec = match library {
+        "lzma" => "xz",
+        "zlib" | "bz2" | "gzip" => library,
+        other => {
+            return Err(error(ErrorKind::invalid_option(format!(
+                "the compression library `{other}` is not read; lzma, zlib, bz2 and gzip are"
+            ))))
+        }
+    };
+    let codec: crate::Codec = codec.parse().map_err(|_| {
+        error(ErrorKind::invalid_option(format!(
+            "`{library}` results need the crate's `{codec}` feature"
+        )))
+    })?;
+    crate::compressed::decompress_all(codec, bytes)
+}
