@@ -7,12 +7,13 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, Utc};
 use result_serializers::prefect3::{
-    read_result, Prefect3Metadata, Prefect3Record, Prefect3Serializer, PythonException,
+    read_result, write_result, Prefect3Metadata, Prefect3Record, Prefect3Serializer, PythonClass,
+    PythonException,
 };
 use result_serializers::Error;
 use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -20,7 +21,7 @@ fn vectors_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/prefect3-vectors")
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 struct Record {
     id: i64,
     name: String,
@@ -44,7 +45,7 @@ struct Point {
 }
 
 #[derive(Debug, Deserialize)]
-struct Duration(#[serde(with = "result_serializers::prefect3::timedelta")] chrono::TimeDelta);
+struct Duration(#[serde(with = "result_serializers::prefect3::tagged")] chrono::TimeDelta);
 
 // The manifest's typed notation, from Rust values.
 fn int(value: impl ToString) -> Value {
@@ -369,4 +370,206 @@ fn every_prefect3_vector_reads_to_what_prefect_read_or_is_refused_by_name() {
     // 13 values, in both layouts, of the 2 pickle serializers.
     assert_eq!(refused_values.len(), 13, "{refused_values:?}");
     assert_eq!(count, 13 * 2 * 2);
+}
+
+/// A value of a Python class, written tagged.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(bound = "T: PythonClass")]
+struct Class<T>(#[serde(with = "result_serializers::prefect3::tagged")] T);
+
+#[derive(Debug, Deserialize, Serialize)]
+struct Nested {
+    a: BTreeMap<String, (i64, (i64, (i64,)))>,
+    empty_list: Vec<i64>,
+    empty_dict: BTreeMap<String, i64>,
+}
+
+/// The vector's result read into `T`, written again, and compared with Prefect's bytes: the
+/// `split` layout's file, and the `record` layout's whole record.
+fn rewrite<T: DeserializeOwned + Serialize>(
+    id: &str,
+    layout: &str,
+    metadata: Prefect3Metadata,
+    result: &[u8],
+    file: &[u8],
+) {
+    let value: T = read_result(&metadata.serializer, result).unwrap();
+    let written = write_result(&metadata.serializer, &value).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&written),
+        String::from_utf8_lossy(result),
+        "{id}: the result"
+    );
+    if layout == "record" {
+        let record = Prefect3Record::of(metadata, &value).unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&record.to_vec().unwrap()),
+            String::from_utf8_lossy(file),
+            "{id}: the record"
+        );
+    }
+}
+
+#[test]
+fn what_we_write_of_prefect3_json_values_is_prefects_own_bytes() {
+    let dir = vectors_dir();
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    let mut compared = BTreeSet::new();
+    for vector in manifest["vectors"].as_array().unwrap() {
+        let id = vector["id"].as_str().unwrap();
+        let layout = vector["layout"].as_str().unwrap();
+        if vector["serializer"] != serde_json::to_value(Prefect3Serializer::json()).unwrap() {
+            continue;
+        }
+        let file = std::fs::read(dir.join(vector["file"].as_str().unwrap())).unwrap();
+        let (metadata, result) = match layout {
+            "record" => {
+                let record = Prefect3Record::from_slice(&file).unwrap();
+                (record.metadata, record.result.into_bytes())
+            }
+            _ => {
+                let metadata = std::fs::read(dir.join(vector["metadata_file"].as_str().unwrap()));
+                (
+                    Prefect3Metadata::from_slice(&metadata.unwrap()).unwrap(),
+                    file.clone(),
+                )
+            }
+        };
+        let name = id.rsplit('.').next().unwrap();
+        let args = (id, layout, metadata, &result[..], &file[..]);
+        match name {
+            "record" => rewrite::<Record>(args.0, args.1, args.2, args.3, args.4),
+            "records" => rewrite::<Vec<Record>>(args.0, args.1, args.2, args.3, args.4),
+            "scalars" => rewrite::<(i64, i64, i64, f64, f64, f64, f64, String, bool, Option<i64>)>(
+                args.0, args.1, args.2, args.3, args.4,
+            ),
+            "nested" => rewrite::<Nested>(args.0, args.1, args.2, args.3, args.4),
+            "int_keys" => rewrite::<BTreeMap<i64, String>>(args.0, args.1, args.2, args.3, args.4),
+            "big_int" => rewrite::<i128>(args.0, args.1, args.2, args.3, args.4),
+            "nan_inf" => rewrite::<Vec<f64>>(args.0, args.1, args.2, args.3, args.4),
+            "string" => rewrite::<String>(args.0, args.1, args.2, args.3, args.4),
+            "tuple" => {
+                rewrite::<(i64, String, Option<i64>)>(args.0, args.1, args.2, args.3, args.4)
+            }
+            "datetime_utc" => {
+                rewrite::<Class<DateTime<Utc>>>(args.0, args.1, args.2, args.3, args.4)
+            }
+            "datetime_offset" => {
+                rewrite::<Class<DateTime<FixedOffset>>>(args.0, args.1, args.2, args.3, args.4)
+            }
+            "datetime_naive" => {
+                rewrite::<Class<NaiveDateTime>>(args.0, args.1, args.2, args.3, args.4)
+            }
+            "date" => rewrite::<Class<NaiveDate>>(args.0, args.1, args.2, args.3, args.4),
+            "time" => rewrite::<Class<NaiveTime>>(args.0, args.1, args.2, args.3, args.4),
+            "timedelta" => {
+                rewrite::<Class<chrono::TimeDelta>>(args.0, args.1, args.2, args.3, args.4)
+            }
+            "exception" => rewrite::<PythonException>(args.0, args.1, args.2, args.3, args.4),
+            // Not written tagged yet: `uuid.UUID`, `decimal.Decimal`, `bytes`, sets, models and
+            // dataclasses, and a list of tagged values.
+            _ => continue,
+        }
+        compared.insert(name.to_string());
+    }
+    assert_eq!(compared.len(), 16, "{compared:?}");
+}
+
+#[test]
+fn compressed_and_pickled_results_we_write_read_back() {
+    let value = (
+        vec![1.5f64, f64::NAN, -0.0],
+        "h\u{e9}llo".to_string(),
+        BTreeMap::from([(1i64, "one".to_string())]),
+    );
+    for serializer in [
+        Prefect3Serializer::pickle(),
+        Prefect3Serializer::compressed(Prefect3Serializer::json(), "lzma"),
+        Prefect3Serializer::compressed(Prefect3Serializer::json(), "zlib"),
+        Prefect3Serializer::compressed(Prefect3Serializer::json(), "bz2"),
+        Prefect3Serializer::compressed(Prefect3Serializer::json(), "gzip"),
+        Prefect3Serializer::compressed(Prefect3Serializer::pickle(), "lzma"),
+    ] {
+        let metadata = Prefect3Metadata::new("results/value", serializer.clone(), None);
+        let record = Prefect3Record::of(metadata, &value).unwrap();
+        let back = Prefect3Record::from_slice(&record.to_vec().unwrap()).unwrap();
+        let read: (Vec<f64>, String, BTreeMap<i64, String>) = back.read().unwrap();
+        assert_eq!(read.0[0], 1.5);
+        assert!(read.0[1].is_nan());
+        assert!(
+            read.0[2] == 0.0 && read.0[2].is_sign_negative(),
+            "{serializer:?}"
+        );
+        assert_eq!((&read.1, &read.2), (&value.1, &value.2));
+        // Base64 in lines of 76, as Python writes it.
+        if !matches!(serializer, Prefect3Serializer::Json(_)) {
+            assert!(
+                back.result.lines().all(|line| line.len() <= 76),
+                "{}",
+                back.result
+            );
+            assert!(back.result.ends_with('\n'));
+        }
+    }
+}
+
+#[test]
+fn bad_records_are_clear_errors() {
+    let record = |text: &str| Prefect3Record::from_slice(text.as_bytes());
+    let metadata = r#"{"storage_key":"k","expiration":null,"prefect_version":"3.9.1","storage_block_id":null,"#;
+    // No serializer, an unknown one.
+    let err = record(&format!(r#"{{"metadata":{metadata}"x":1}},"result":""}}"#)).unwrap_err();
+    assert!(
+        err.to_string().contains("not a Prefect 3 result record"),
+        "{err}"
+    );
+    let err = record(&format!(
+        r#"{{"metadata":{metadata}"serializer":{{"type":"yaml"}}}},"result":""}}"#
+    ))
+    .unwrap_err();
+    assert!(err.to_string().contains("yaml"), "{err}");
+    // Options that change what is read.
+    let json = |extra: &str| {
+        format!(
+            r#"{{"metadata":{metadata}"serializer":{{"type":"json","jsonlib":"{extra}","object_encoder":null,"object_decoder":null}}}},"result":"1"}}"#
+        )
+    };
+    let err = record(&json("orjson")).unwrap().read::<i64>().unwrap_err();
+    assert!(err.to_string().contains("`orjson`"), "{err}");
+    assert_eq!(record(&json("json")).unwrap().read::<i64>().unwrap(), 1);
+    // A truncated base64 body, an unknown compression library.
+    let compressed = |library: &str, result: &str| {
+        format!(
+            r#"{{"metadata":{metadata}"serializer":{{"type":"compressed","compressionlib":"{library}","serializer":{{"type":"pickle","picklelib":"cloudpickle","picklelib_version":null}}}}}},"result":"{result}"}}"#
+        )
+    };
+    let good = Prefect3Record::of(
+        Prefect3Metadata::new(
+            "k",
+            Prefect3Serializer::compressed(Prefect3Serializer::pickle(), "zlib"),
+            None,
+        ),
+        &vec![1i64, 2, 3],
+    )
+    .unwrap()
+    .result;
+    let truncated = &good.trim_end()[..good.trim_end().len() - 3];
+    let err = record(&compressed("zlib", &truncated.replace('\n', "\\n")))
+        .unwrap()
+        .read::<Vec<i64>>()
+        .unwrap_err();
+    assert!(err.to_string().contains("base64"), "{err}");
+    let err = record(&compressed("brotli", "AAAA"))
+        .unwrap()
+        .read::<Vec<i64>>()
+        .unwrap_err();
+    assert!(err.to_string().contains("`brotli`"), "{err}");
+    // A value of another shape.
+    let err = record(&json("json")).unwrap().read::<String>().unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("prefect3 serializer failed to deserialize"),
+        "{err}"
+    );
 }

@@ -387,6 +387,17 @@ pub(crate) fn decompress_all(codec: Codec, bytes: &[u8]) -> Result<Vec<u8>, Erro
     CompressedSerializer::new((), Compression::new(codec)).decompress(bytes)
 }
 
+/// `bytes` compressed with `codec` at its default level.
+pub(crate) fn compress_all(codec: Codec, bytes: &[u8]) -> Result<Vec<u8>, Error> {
+    let compression = Compression::new(codec);
+    let io_error = |err| Error::new(codec.name(), Operation::Serialize, ErrorKind::Io(err));
+    let mut out = Vec::new();
+    let mut encoder = Encoder::new(compression, &mut out).map_err(io_error)?;
+    encoder.write_all(bytes).map_err(io_error)?;
+    encoder.finish().map_err(io_error)?;
+    Ok(out)
+}
+
 /// How much a decoder is asked for at a time.
 const CHUNK: usize = 64 * 1024;
 

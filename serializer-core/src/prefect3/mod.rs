@@ -17,7 +17,7 @@
 //! |---|---|---|
 //! | `datetime.datetime` | `{"__class__": "datetime.datetime", "data": "2020-12-16T21:36:00Z"}` | `DateTime<Utc>`, `DateTime<FixedOffset>`, `NaiveDateTime` |
 //! | `datetime.date`, `datetime.time` | tagged ISO text | `NaiveDate`, `NaiveTime` |
-//! | `datetime.timedelta` | tagged ISO 8601 duration, `PT1H30M` | `TimeDelta` with [`timedelta`] |
+//! | `datetime.timedelta` | tagged ISO 8601 duration, `PT1H30M` | `TimeDelta` with [`tagged`] |
 //! | `uuid.UUID`, `decimal.Decimal` | tagged text | any type that reads its text (`uuid::Uuid`, a decimal type) |
 //! | `bytes` | tagged UTF-8 text | `Vec<u8>`, `serde_bytes::ByteBuf` |
 //! | `set`, `frozenset` | tagged list | `BTreeSet`, `HashSet`, `Vec` |
@@ -28,9 +28,17 @@
 //!
 //! A pickle is read as [`PickleSerializer`](crate::PickleSerializer) reads one: plain data, and
 //! any class in it refused with its name, never imported or run.
+//!
+//! Writing ([`write_result`], [`Prefect3Record::of`]) gives a Prefect 3 flow the same values
+//! back: the chrono types ([`PythonClass`]) written through the [`tagged`] `with` module come
+//! back as `datetime`, `date`, `time` and `timedelta`; everything else is written as serde
+//! writes it (a struct as a `dict`).
 
-mod tagged;
-pub mod timedelta;
+mod classes;
+mod de;
+mod timedelta;
+
+pub use self::classes::{tagged, PythonClass};
 
 use std::fmt;
 
@@ -148,7 +156,89 @@ fn error(kind: ErrorKind) -> Error {
     Error::new(NAME, Operation::Deserialize, kind)
 }
 
+fn write_error(kind: ErrorKind) -> Error {
+    Error::new(NAME, Operation::Serialize, kind)
+}
+
+/// The Prefect version whose result layout this module writes, recorded as
+/// `prefect_version` in what it writes.
+pub const PREFECT_VERSION: &str = "3.9.1";
+
+impl Prefect3Serializer {
+    /// Prefect 3's default `JSONSerializer`, as its metadata records it.
+    pub fn json() -> Self {
+        Prefect3Serializer::Json(Prefect3Json {
+            jsonlib: "json".into(),
+            object_encoder: Some("prefect.serializers.prefect_json_object_encoder".into()),
+            object_decoder: Some("prefect.serializers.prefect_json_object_decoder".into()),
+            dumps_kwargs: serde_json::Map::new(),
+            loads_kwargs: serde_json::Map::new(),
+        })
+    }
+
+    /// Prefect 3's default `PickleSerializer` (cloudpickle).
+    pub fn pickle() -> Self {
+        Prefect3Serializer::Pickle(Prefect3Pickle {
+            picklelib: "cloudpickle".into(),
+            picklelib_version: None,
+        })
+    }
+
+    /// `CompressedSerializer` around `inner`, compressing with the Python module `library`
+    /// (`lzma`, Prefect's default, `zlib`, `bz2` or `gzip`).
+    pub fn compressed(inner: Prefect3Serializer, library: &str) -> Self {
+        Prefect3Serializer::Compressed(Prefect3Compressed {
+            serializer: Box::new(inner),
+            compressionlib: library.into(),
+        })
+    }
+}
+
+impl Prefect3Metadata {
+    /// The metadata of a result Prefect will find at `storage_key`, written with `serializer`,
+    /// expiring at `expiration` (`None`: never).
+    pub fn new(
+        storage_key: impl Into<String>,
+        serializer: Prefect3Serializer,
+        expiration: Option<DateTime<Utc>>,
+    ) -> Self {
+        Prefect3Metadata {
+            storage_key: storage_key.into(),
+            expiration,
+            serializer,
+            prefect_version: Some(PREFECT_VERSION.into()),
+            storage_block_id: None,
+        }
+    }
+
+    /// The metadata as the `split` layout's metadata file holds it.
+    pub fn to_vec(&self) -> Result<Vec<u8>, Error> {
+        serde_json::to_vec(self).map_err(|err| write_error(ErrorKind::Json(err)))
+    }
+}
+
 impl Prefect3Record {
+    /// The record of `value` written with `metadata`'s serializer.
+    pub fn of<T: Serialize + ?Sized>(metadata: Prefect3Metadata, value: &T) -> Result<Self, Error> {
+        let result = write_result(&metadata.serializer, value)?;
+        let result = String::from_utf8(result).map_err(|_| {
+            write_error(ErrorKind::unrepresentable(
+                "the serializer's output is not text, which a record's `result` must be",
+            ))
+        })?;
+        Ok(Prefect3Record { metadata, result })
+    }
+
+    /// The record as the `record` layout holds it at its key.
+    pub fn to_vec(&self) -> Result<Vec<u8>, Error> {
+        serde_json::to_vec(self).map_err(|err| write_error(ErrorKind::Json(err)))
+    }
+
+    /// Reads the record's result into `T`.
+    pub fn read<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        read_result(&self.metadata.serializer, self.result.as_bytes())
+    }
+
     /// Parses a record (the `record` layout's bytes at a key).
     pub fn from_slice(bytes: &[u8]) -> Result<Self, Error> {
         serde_json::from_slice(bytes).map_err(|err| {
@@ -217,7 +307,7 @@ fn read_json<T: DeserializeOwned>(json: &Prefect3Json, bytes: &[u8]) -> Result<T
     }
     let value =
         crate::json::parse_python(bytes).map_err(|reason| error(ErrorKind::malformed(reason)))?;
-    T::deserialize(tagged::Tagged(value)).map_err(|err| error(ErrorKind::mismatch(err.to_string())))
+    T::deserialize(de::Tagged(value)).map_err(|err| error(ErrorKind::mismatch(err.to_string())))
 }
 
 fn read_pickle<T: DeserializeOwned>(pickle: &Prefect3Pickle, bytes: &[u8]) -> Result<T, Error> {
@@ -228,6 +318,58 @@ fn read_pickle<T: DeserializeOwned>(pickle: &Prefect3Pickle, bytes: &[u8]) -> Re
         ))));
     }
     crate::PickleSerializer::new().read_into(&from_base64_lines(bytes)?)
+}
+
+/// What `serializer` writes of `value`: the `split` layout's result file, or the `record`
+/// layout's `result` text. JSON takes Prefect's default `dumps_kwargs` (none); other options
+/// are an error naming them.
+pub fn write_result<T: Serialize + ?Sized>(
+    serializer: &Prefect3Serializer,
+    value: &T,
+) -> Result<Vec<u8>, Error> {
+    match serializer {
+        Prefect3Serializer::Json(json) => {
+            if json.jsonlib != "json" {
+                return Err(write_error(ErrorKind::invalid_option(format!(
+                    "the JSON library `{}` is not written; Prefect's default `json` is",
+                    json.jsonlib
+                ))));
+            }
+            if let Some(option) = json.dumps_kwargs.keys().next() {
+                return Err(write_error(ErrorKind::invalid_option(format!(
+                    "the `json.dumps` option `{option}` is not written; Prefect's defaults are"
+                ))));
+            }
+            crate::json::to_python_json(value)
+        }
+        Prefect3Serializer::Pickle(_) => {
+            let pickle = serde_pickle::to_vec(&value, serde_pickle::SerOptions::new())
+                .map_err(|err| write_error(ErrorKind::Pickle(err)))?;
+            Ok(to_base64_lines(&pickle))
+        }
+        Prefect3Serializer::Compressed(compressed)
+        | Prefect3Serializer::CompressedJson(compressed)
+        | Prefect3Serializer::CompressedPickle(compressed) => {
+            let inner = write_result(&compressed.serializer, value)?;
+            let codec = codec(&compressed.compressionlib)
+                .map_err(|err| Error::new(NAME, Operation::Serialize, err.into_kind()))?;
+            Ok(to_base64_lines(&crate::compressed::compress_all(
+                codec, &inner,
+            )?))
+        }
+    }
+}
+
+/// Base64 in lines of 76 characters, each ending in a newline: Python's
+/// `base64.encodebytes`, which Prefect's serializers write.
+fn to_base64_lines(bytes: &[u8]) -> Vec<u8> {
+    let text = base64::engine::general_purpose::STANDARD.encode(bytes);
+    let mut out = Vec::with_capacity(text.len() + text.len() / 76 + 1);
+    for line in text.as_bytes().chunks(76) {
+        out.extend_from_slice(line);
+        out.push(b'\n');
+    }
+    out
 }
 
 /// Base64 with line breaks, as Python's `base64.encodebytes` writes it.
@@ -248,6 +390,11 @@ fn from_base64_lines(bytes: &[u8]) -> Result<Vec<u8>, Error> {
 
 /// `bytes` decompressed with the Python module `library`.
 fn decompress(library: &str, bytes: &[u8]) -> Result<Vec<u8>, Error> {
+    crate::compressed::decompress_all(codec(library)?, bytes)
+}
+
+/// The codec of the Python module `library`.
+fn codec(library: &str) -> Result<crate::Codec, Error> {
     let codec = match library {
         "lzma" => "xz",
         "zlib" | "bz2" | "gzip" => library,
@@ -257,10 +404,9 @@ fn decompress(library: &str, bytes: &[u8]) -> Result<Vec<u8>, Error> {
             ))))
         }
     };
-    let codec: crate::Codec = codec.parse().map_err(|_| {
+    codec.parse().map_err(|_| {
         error(ErrorKind::invalid_option(format!(
             "`{library}` results need the crate's `{codec}` feature"
         )))
-    })?;
-    crate::compressed::decompress_all(codec, bytes)
+    })
 }

@@ -1,32 +1,10 @@
-//! A `chrono::TimeDelta` as Prefect 3's JSON holds a Python `timedelta`: an ISO 8601 duration
-//! (`PT1H30M0.000005S`, `-P1DT2H`), tagged `datetime.timedelta` when written. Use it on a
-//! field: `#[serde(with = "result_serializers::prefect3::timedelta")]`.
+//! Python's `timedelta` in Prefect 3's JSON: an ISO 8601 duration (`PT1H30M0.000005S`,
+//! `-P1DT2H`), as pydantic writes it.
 //!
 //! Reading takes days (`D`), weeks (`W`), hours, minutes and seconds with a fraction of up to
 //! nine digits, and a leading `-`; years and months, whose length is not fixed, are refused.
 
 use chrono::TimeDelta;
-use serde::de::{self, Deserialize, Deserializer};
-use serde::ser::{SerializeMap, Serializer};
-
-/// Writes `delta` as Prefect 3's encoder writes a `timedelta`:
-/// `{"__class__": "datetime.timedelta", "data": "PT1H30M"}`.
-pub fn serialize<S: Serializer>(delta: &TimeDelta, serializer: S) -> Result<S::Ok, S::Error> {
-    let mut map = serializer.serialize_map(Some(2))?;
-    map.serialize_entry("__class__", "datetime.timedelta")?;
-    map.serialize_entry("data", &to_iso(*delta))?;
-    map.end()
-}
-
-/// Reads an ISO 8601 duration, tagged or not.
-pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<TimeDelta, D::Error> {
-    let text = String::deserialize(deserializer)?;
-    parse_iso(&text).ok_or_else(|| {
-        de::Error::custom(format!(
-            "`{text}` is not an ISO 8601 duration of days and time"
-        ))
-    })
-}
 
 /// `delta` as pydantic writes a `timedelta`: days, then hours, minutes and seconds, zeros left
 /// out (`P1DT2H`, `PT0.5S`, `PT0S`).

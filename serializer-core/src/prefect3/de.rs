@@ -75,7 +75,9 @@ impl<'de> Deserializer<'de> for Tagged {
             }
             Err(Value::Object(members)) => {
                 let mut map = MapDeserializer::new(
-                    members.into_iter().map(|(key, value)| (key, Tagged(value))),
+                    members
+                        .into_iter()
+                        .map(|(key, value)| (Key(key), Tagged(value))),
                 );
                 let value = visitor.visit_map(&mut map)?;
                 map.end()?;
@@ -132,6 +134,77 @@ impl IntoDeserializer<'_, DeError> for Tagged {
     type Deserializer = Tagged;
 
     fn into_deserializer(self) -> Tagged {
+        self
+    }
+}
+
+/// An object's key, which JSON holds as text: read as a number or a `bool` where the Rust type
+/// asks for one, as `json.dumps` writes a `dict`'s integer keys (`{1: "one"}` as `{"1": "one"}`).
+struct Key(String);
+
+macro_rules! parse_key {
+    ($($method:ident => $visit:ident,)*) => {
+        $(
+            fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+                match self.0.parse() {
+                    Ok(value) => visitor.$visit(value),
+                    Err(_) => visitor.visit_string(self.0),
+                }
+            }
+        )*
+    };
+}
+
+impl<'de> Deserializer<'de> for Key {
+    type Error = DeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_string(self.0)
+    }
+
+    parse_key! {
+        deserialize_bool => visit_bool,
+        deserialize_i8 => visit_i8,
+        deserialize_i16 => visit_i16,
+        deserialize_i32 => visit_i32,
+        deserialize_i64 => visit_i64,
+        deserialize_i128 => visit_i128,
+        deserialize_u8 => visit_u8,
+        deserialize_u16 => visit_u16,
+        deserialize_u32 => visit_u32,
+        deserialize_u64 => visit_u64,
+        deserialize_u128 => visit_u128,
+        deserialize_f32 => visit_f32,
+        deserialize_f64 => visit_f64,
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        Value::String(self.0).deserialize_enum(name, variants, visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        char str string bytes byte_buf option unit unit_struct seq tuple tuple_struct map
+        struct identifier ignored_any
+    }
+}
+
+impl IntoDeserializer<'_, DeError> for Key {
+    type Deserializer = Key;
+
+    fn into_deserializer(self) -> Key {
         self
     }
 }

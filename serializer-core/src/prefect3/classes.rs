@@ -1,0 +1,146 @@
+//! Rust types with a Python class in Prefect 3's JSON, and the `with` module that writes them
+//! tagged: `#[serde(with = "result_serializers::prefect3::tagged")]` on a field writes
+//! `{"__class__": "datetime.datetime", "data": "2020-12-16T21:36:00Z"}`, which a Prefect 3 flow
+//! reads back as a `datetime`, where serde alone would write a string.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc};
+
+/// A Rust type that Prefect 3's JSON holds as a tagged Python class.
+pub trait PythonClass: Sized {
+    /// The class, with its module: `datetime.datetime`.
+    const CLASS: &'static str;
+
+    /// The text Prefect's encoder writes as the class's `data`.
+    fn to_data(&self) -> String;
+
+    /// The value of the text Prefect's encoder wrote, or why it is not one.
+    fn from_data(data: &str) -> Result<Self, String>;
+}
+
+/// Python's `isoformat` of a time of day: microseconds only when there are some, six digits.
+fn time_text(time: NaiveTime) -> String {
+    use chrono::Timelike;
+    if time.nanosecond() == 0 {
+        time.format("%H:%M:%S").to_string()
+    } else {
+        time.format("%H:%M:%S%.6f").to_string()
+    }
+}
+
+fn naive_text(at: NaiveDateTime) -> String {
+    format!("{}T{}", at.date(), time_text(at.time()))
+}
+
+/// An aware date-time as Prefect writes it: `Z` for UTC, `+05:30` otherwise.
+fn aware_text(at: DateTime<FixedOffset>) -> String {
+    let offset = if at.offset().local_minus_utc() == 0 {
+        "Z".to_string()
+    } else {
+        at.format("%:z").to_string()
+    };
+    format!("{}{offset}", naive_text(at.naive_local()))
+}
+
+fn bad(what: &str, data: &str) -> String {
+    format!("`{data}` is not a {what}")
+}
+
+impl PythonClass for DateTime<Utc> {
+    const CLASS: &'static str = "datetime.datetime";
+
+    fn to_data(&self) -> String {
+        aware_text(self.fixed_offset())
+    }
+
+    fn from_data(data: &str) -> Result<Self, String> {
+        DateTime::<FixedOffset>::from_data(data).map(|at| at.to_utc())
+    }
+}
+
+impl PythonClass for DateTime<FixedOffset> {
+    const CLASS: &'static str = "datetime.datetime";
+
+    fn to_data(&self) -> String {
+        aware_text(*self)
+    }
+
+    fn from_data(data: &str) -> Result<Self, String> {
+        DateTime::parse_from_rfc3339(data).map_err(|_| bad("date-time with an offset", data))
+    }
+}
+
+impl PythonClass for NaiveDateTime {
+    const CLASS: &'static str = "datetime.datetime";
+
+    fn to_data(&self) -> String {
+        naive_text(*self)
+    }
+
+    fn from_data(data: &str) -> Result<Self, String> {
+        data.parse()
+            .map_err(|_| bad("date-time without an offset", data))
+    }
+}
+
+impl PythonClass for NaiveDate {
+    const CLASS: &'static str = "datetime.date";
+
+    fn to_data(&self) -> String {
+        self.to_string()
+    }
+
+    fn from_data(data: &str) -> Result<Self, String> {
+        data.parse().map_err(|_| bad("date", data))
+    }
+}
+
+impl PythonClass for NaiveTime {
+    const CLASS: &'static str = "datetime.time";
+
+    fn to_data(&self) -> String {
+        time_text(*self)
+    }
+
+    fn from_data(data: &str) -> Result<Self, String> {
+        data.parse().map_err(|_| bad("time of day", data))
+    }
+}
+
+impl PythonClass for TimeDelta {
+    const CLASS: &'static str = "datetime.timedelta";
+
+    fn to_data(&self) -> String {
+        super::timedelta::to_iso(*self)
+    }
+
+    fn from_data(data: &str) -> Result<Self, String> {
+        super::timedelta::parse_iso(data).ok_or_else(|| bad("ISO 8601 duration", data))
+    }
+}
+
+/// A field of a [`PythonClass`] type, written tagged with its class and read tagged or not.
+pub mod tagged {
+    use serde::de::{self, Deserialize, Deserializer};
+    use serde::ser::{SerializeMap, Serializer};
+
+    use super::PythonClass;
+
+    /// Writes `{"__class__": CLASS, "data": "..."}`.
+    pub fn serialize<T: PythonClass, S: Serializer>(
+        value: &T,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("__class__", T::CLASS)?;
+        map.serialize_entry("data", &value.to_data())?;
+        map.end()
+    }
+
+    /// Reads the class's text (the data of a tagged object, or the text alone).
+    pub fn deserialize<'de, T: PythonClass, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<T, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        T::from_data(&text).map_err(de::Error::custom)
+    }
+}
