@@ -3,7 +3,8 @@
 //! Prefect's own `ResultStore.read` returned, or is refused with an error naming the reason.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, Utc};
 use result_serializers::prefect3::{
@@ -16,6 +17,9 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use uuid::Uuid;
+
+#[path = "../common/venv.rs"]
+mod venv;
 
 fn vectors_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/prefect3-vectors")
@@ -377,11 +381,19 @@ fn every_prefect3_vector_reads_to_what_prefect_read_or_is_refused_by_name() {
 #[serde(bound = "T: PythonClass")]
 struct Class<T>(#[serde(with = "result_serializers::prefect3::tagged")] T);
 
+/// The `nested` value, its lists as lists (a Rust tuple pickles as a Python tuple).
 #[derive(Debug, Deserialize, Serialize)]
 struct Nested {
-    a: BTreeMap<String, (i64, (i64, (i64,)))>,
+    a: BTreeMap<String, Vec<Tree>>,
     empty_list: Vec<i64>,
     empty_dict: BTreeMap<String, i64>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(untagged)]
+enum Tree {
+    Leaf(i64),
+    List(Vec<Tree>),
 }
 
 /// The vector's result read into `T`, written again, and compared with Prefect's bytes: the
@@ -572,4 +584,123 @@ fn bad_records_are_clear_errors() {
             .starts_with("prefect3 serializer failed to deserialize"),
         "{err}"
     );
+}
+
+/// Writes the value `T` read from `source` (the default-JSON vector's result) with
+/// `serializer`, at `key` in both layouts under `base`.
+fn write_both<T: DeserializeOwned + Serialize>(
+    source: &[u8],
+    serializer: &Prefect3Serializer,
+    base: &Path,
+    key: &str,
+) {
+    let value: T = read_result(&Prefect3Serializer::json(), source).unwrap();
+    let path = |dir: &str| {
+        let path = base.join(dir).join(key);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        path
+    };
+    let (record_path, split_path) = (path("record"), path("split"));
+    let metadata =
+        Prefect3Metadata::new(record_path.display().to_string(), serializer.clone(), None);
+    let record = Prefect3Record::of(metadata, &value).unwrap();
+    std::fs::write(&record_path, record.to_vec().unwrap()).unwrap();
+    std::fs::write(&split_path, write_result(serializer, &value).unwrap()).unwrap();
+    let metadata =
+        Prefect3Metadata::new(split_path.display().to_string(), serializer.clone(), None);
+    std::fs::write(path("split-metadata"), metadata.to_vec().unwrap()).unwrap();
+}
+
+/// Prefect 3.9.1's own `ResultStore.read`, in a virtual environment this test makes, reads
+/// what we write, in both layouts and with every serializer of the vectors we write, to the
+/// value and type it read from its own files.
+#[test]
+fn prefect3_reads_what_we_write_in_both_layouts() {
+    let python =
+        venv::venv("prefect3-venv", "tests/interop/requirements-prefect3.txt").join("bin/python");
+    let dir = vectors_dir();
+    let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("prefect3-written");
+    let _ = std::fs::remove_dir_all(&base);
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    let vectors = manifest["vectors"].as_array().unwrap();
+    // Each value's source: the default JSON serializer's result in the split layout.
+    let source = |name: &str| std::fs::read(dir.join("split/json").join(name)).unwrap();
+    let mut expected = BTreeMap::new();
+    for vector in vectors.iter().filter(|vector| vector["layout"] == "record") {
+        let serializer: Prefect3Serializer =
+            serde_json::from_value(vector["serializer"].clone()).unwrap();
+        if write_result(&serializer, &0).is_err() {
+            continue; // `dumps_kwargs` are not written yet.
+        }
+        let pickled = vector["serializer"].to_string().contains("pickle");
+        let key = vector["key"].as_str().unwrap();
+        let name = key.rsplit('/').next().unwrap();
+        let args = (&source(name)[..], &serializer, base.as_path(), key);
+        let written = match (name, pickled) {
+            ("record", _) => write_both::<Record>(args.0, args.1, args.2, args.3),
+            ("records", _) => write_both::<Vec<Record>>(args.0, args.1, args.2, args.3),
+            ("scalars", _) => {
+                write_both::<(i64, i64, i64, f64, f64, f64, f64, String, bool, Option<i64>)>(
+                    args.0, args.1, args.2, args.3,
+                )
+            }
+            ("nested", _) => write_both::<Nested>(args.0, args.1, args.2, args.3),
+            ("int_keys", _) => write_both::<BTreeMap<i64, String>>(args.0, args.1, args.2, args.3),
+            ("nan_inf", _) => write_both::<Vec<f64>>(args.0, args.1, args.2, args.3),
+            ("string", _) => write_both::<String>(args.0, args.1, args.2, args.3),
+            ("tuple", _) => {
+                write_both::<(i64, String, Option<i64>)>(args.0, args.1, args.2, args.3)
+            }
+            ("big_int", false) => write_both::<i128>(args.0, args.1, args.2, args.3),
+            ("datetime_utc", false) => {
+                write_both::<Class<DateTime<Utc>>>(args.0, args.1, args.2, args.3)
+            }
+            ("datetime_offset", false) => {
+                write_both::<Class<DateTime<FixedOffset>>>(args.0, args.1, args.2, args.3)
+            }
+            ("datetime_naive", false) => {
+                write_both::<Class<NaiveDateTime>>(args.0, args.1, args.2, args.3)
+            }
+            ("date", false) => write_both::<Class<NaiveDate>>(args.0, args.1, args.2, args.3),
+            ("time", false) => write_both::<Class<NaiveTime>>(args.0, args.1, args.2, args.3),
+            ("timedelta", false) => {
+                write_both::<Class<chrono::TimeDelta>>(args.0, args.1, args.2, args.3)
+            }
+            ("exception", false) => write_both::<PythonException>(args.0, args.1, args.2, args.3),
+            _ => continue,
+        };
+        let () = written;
+        let mut read_back = vector["read_back"].clone();
+        if pickled && name == "scalars" {
+            // Written from a Rust tuple, which a pickle holds as a Python tuple.
+            read_back = json!({ "tuple": read_back["list"].clone() });
+        }
+        expected.insert(key.to_string(), read_back);
+    }
+    let output = Command::new(&python)
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/read_with_prefect3.py"))
+        .arg(&base)
+        .args(expected.keys())
+        .env("PREFECT_HOME", base.join("prefect-home"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let read: Value = serde_json::from_slice(&output.stdout).unwrap();
+    for (key, read_back) in &expected {
+        for layout in ["record", "split"] {
+            let got = &read[format!("{layout}/{key}")];
+            assert_eq!(
+                sorted(got.clone()),
+                sorted(read_back.clone()),
+                "{layout}/{key}"
+            );
+        }
+    }
+    // Six serializers (`dumps_kwargs` aside): 16 JSON kinds on four, 8 plain ones on two pickles.
+    assert_eq!(expected.len(), 16 * 4 + 8 * 2, "{:?}", expected.keys());
 }

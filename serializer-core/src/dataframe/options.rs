@@ -393,7 +393,8 @@ impl IpcOptions {
         IpcOptions::default()
     }
 
-    /// Writing: the buffer compression (pandas' `compression`).
+    /// Writing: the buffer compression (pandas' `compression`). Compressed, a frame of more
+    /// than 4 MiB is written as record batches of about 4 MiB, compressed on every core.
     #[must_use]
     pub fn with_compression(mut self, compression: IpcCompression) -> Self {
         self.compression = compression;
