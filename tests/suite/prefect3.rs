@@ -637,7 +637,7 @@ fn prefect3_reads_what_we_write_in_both_layouts() {
         let key = vector["key"].as_str().unwrap();
         let name = key.rsplit('/').next().unwrap();
         let args = (&source(name)[..], &serializer, base.as_path(), key);
-        let written = match (name, pickled) {
+        match (name, pickled) {
             ("record", _) => write_both::<Record>(args.0, args.1, args.2, args.3),
             ("records", _) => write_both::<Vec<Record>>(args.0, args.1, args.2, args.3),
             ("scalars", _) => {
@@ -669,8 +669,7 @@ fn prefect3_reads_what_we_write_in_both_layouts() {
             }
             ("exception", false) => write_both::<PythonException>(args.0, args.1, args.2, args.3),
             _ => continue,
-        };
-        let () = written;
+        }
         let mut read_back = vector["read_back"].clone();
         if pickled && name == "scalars" {
             // Written from a Rust tuple, which a pickle holds as a Python tuple.
