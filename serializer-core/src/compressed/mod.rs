@@ -413,7 +413,7 @@ impl<T, S: Serializer<T>> Serializer<T> for CompressedSerializer<S> {
     }
 
     /// Compresses as the inner serializer writes: the uncompressed bytes are never held
-    /// whole. They reach the encoder [`CHUNK`] bytes at a time: a serializer writes a few
+    /// whole. They reach the encoder 64 KiB at a time: a serializer writes a few
     /// bytes per call, and an encoder called that often spends more time on its calls than
     /// on compressing (W5's zlib took 2.4 times as long).
     fn serialize_into<W: Write>(&self, value: &T, writer: W) -> Result<(), Error> {
