@@ -381,6 +381,9 @@ fn every_prefect3_vector_reads_to_what_prefect_read_or_is_refused_by_name() {
 #[serde(bound = "T: PythonClass")]
 struct Class<T>(#[serde(with = "result_serializers::prefect3::tagged")] T);
 
+/// The `in_a_list` value: a date-time, a UUID and a decimal, each tagged.
+type InAList = (Class<DateTime<Utc>>, Class<Uuid>, Class<Decimal>);
+
 /// The `nested` value, its lists as lists (a Rust tuple pickles as a Python tuple).
 #[derive(Debug, Deserialize, Serialize)]
 struct Nested {
@@ -479,13 +482,15 @@ fn what_we_write_of_prefect3_json_values_is_prefects_own_bytes() {
                 rewrite::<Class<chrono::TimeDelta>>(args.0, args.1, args.2, args.3, args.4)
             }
             "exception" => rewrite::<PythonException>(args.0, args.1, args.2, args.3, args.4),
-            // Not written tagged yet: `uuid.UUID`, `decimal.Decimal`, `bytes`, sets, models and
-            // dataclasses, and a list of tagged values.
+            "uuid" => rewrite::<Class<Uuid>>(args.0, args.1, args.2, args.3, args.4),
+            "decimal" => rewrite::<Class<Decimal>>(args.0, args.1, args.2, args.3, args.4),
+            "in_a_list" => rewrite::<InAList>(args.0, args.1, args.2, args.3, args.4),
+            // Not written tagged yet: `bytes`, sets, models and dataclasses.
             _ => continue,
         }
         compared.insert(name.to_string());
     }
-    assert_eq!(compared.len(), 16, "{compared:?}");
+    assert_eq!(compared.len(), 19, "{compared:?}");
 }
 
 #[test]
@@ -668,6 +673,9 @@ fn prefect3_reads_what_we_write_in_both_layouts() {
                 write_both::<Class<chrono::TimeDelta>>(args.0, args.1, args.2, args.3)
             }
             ("exception", false) => write_both::<PythonException>(args.0, args.1, args.2, args.3),
+            ("uuid", false) => write_both::<Class<Uuid>>(args.0, args.1, args.2, args.3),
+            ("decimal", false) => write_both::<Class<Decimal>>(args.0, args.1, args.2, args.3),
+            ("in_a_list", false) => write_both::<InAList>(args.0, args.1, args.2, args.3),
             _ => continue,
         }
         let mut read_back = vector["read_back"].clone();
@@ -700,6 +708,6 @@ fn prefect3_reads_what_we_write_in_both_layouts() {
             );
         }
     }
-    // Six serializers (`dumps_kwargs` aside): 16 JSON kinds on four, 8 plain ones on two pickles.
-    assert_eq!(expected.len(), 16 * 4 + 8 * 2, "{:?}", expected.keys());
+    // Six serializers (`dumps_kwargs` aside): 19 JSON kinds on four, 8 plain ones on two pickles.
+    assert_eq!(expected.len(), 19 * 4 + 8 * 2, "{:?}", expected.keys());
 }

@@ -118,6 +118,32 @@ impl PythonClass for TimeDelta {
     }
 }
 
+impl PythonClass for uuid::Uuid {
+    const CLASS: &'static str = "uuid.UUID";
+
+    fn to_data(&self) -> String {
+        self.hyphenated().to_string()
+    }
+
+    fn from_data(data: &str) -> Result<Self, String> {
+        data.parse().map_err(|_| bad("UUID", data))
+    }
+}
+
+/// Its text keeps its scale, as Python's `Decimal` does: `1234.5600`.
+impl PythonClass for rust_decimal::Decimal {
+    const CLASS: &'static str = "decimal.Decimal";
+
+    fn to_data(&self) -> String {
+        self.to_string()
+    }
+
+    fn from_data(data: &str) -> Result<Self, String> {
+        data.parse()
+            .map_err(|_| bad("decimal that fits 96 bits", data))
+    }
+}
+
 /// A field of a [`PythonClass`] type, written tagged with its class and read tagged or not.
 pub mod tagged {
     use serde::de::{self, Deserialize, Deserializer};

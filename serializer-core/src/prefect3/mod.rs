@@ -18,7 +18,7 @@
 //! | `datetime.datetime` | `{"__class__": "datetime.datetime", "data": "2020-12-16T21:36:00Z"}` | `DateTime<Utc>`, `DateTime<FixedOffset>`, `NaiveDateTime` |
 //! | `datetime.date`, `datetime.time` | tagged ISO text | `NaiveDate`, `NaiveTime` |
 //! | `datetime.timedelta` | tagged ISO 8601 duration, `PT1H30M` | `TimeDelta` with [`tagged`] |
-//! | `uuid.UUID`, `decimal.Decimal` | tagged text | any type that reads its text (`uuid::Uuid`, a decimal type) |
+//! | `uuid.UUID`, `decimal.Decimal` | tagged text | `uuid::Uuid`, `rust_decimal::Decimal` (with [`tagged`] to write them), or any type that reads the text |
 //! | `bytes` | tagged UTF-8 text | `Vec<u8>`, `serde_bytes::ByteBuf` |
 //! | `set`, `frozenset` | tagged list | `BTreeSet`, `HashSet`, `Vec` |
 //! | a pydantic model, a dataclass | tagged object of its fields | a struct |
@@ -30,9 +30,9 @@
 //! any class in it refused with its name, never imported or run.
 //!
 //! Writing ([`write_result`], [`Prefect3Record::of`]) gives a Prefect 3 flow the same values
-//! back: the chrono types ([`PythonClass`]) written through the [`tagged`] `with` module come
-//! back as `datetime`, `date`, `time` and `timedelta`; everything else is written as serde
-//! writes it (a struct as a `dict`).
+//! back: the [`PythonClass`] types (chrono's, `Uuid`, `Decimal`) written through the [`tagged`]
+//! `with` module come back as `datetime`, `date`, `time`, `timedelta`, `UUID` and `Decimal`;
+//! everything else is written as serde writes it (a struct as a `dict`).
 
 mod classes;
 mod de;
