@@ -25,6 +25,21 @@ fn vectors_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/prefect3-vectors")
 }
 
+/// A vector's metadata, the serializer's output, and the file at its key, in either layout.
+fn load(dir: &Path, vector: &Value) -> (Prefect3Metadata, Vec<u8>, Vec<u8>) {
+    let file = std::fs::read(dir.join(vector["file"].as_str().unwrap())).unwrap();
+    if vector["layout"] == "record" {
+        let record = Prefect3Record::from_slice(&file).unwrap();
+        return (record.metadata, record.result.into_bytes(), file);
+    }
+    let metadata = std::fs::read(dir.join(vector["metadata_file"].as_str().unwrap())).unwrap();
+    (
+        Prefect3Metadata::from_slice(&metadata).unwrap(),
+        file.clone(),
+        file,
+    )
+}
+
 #[derive(Debug, Deserialize, Serialize)]
 struct Record {
     id: i64,
@@ -298,20 +313,7 @@ fn every_prefect3_vector_reads_to_what_prefect_read_or_is_refused_by_name() {
     for vector in manifest["vectors"].as_array().unwrap() {
         let id = vector["id"].as_str().unwrap();
         let name = id.rsplit('.').next().unwrap();
-        let file = std::fs::read(dir.join(vector["file"].as_str().unwrap())).unwrap();
-        let (metadata, result) = match vector["layout"].as_str().unwrap() {
-            "record" => {
-                let record = Prefect3Record::from_slice(&file).unwrap();
-                (record.metadata, record.result.into_bytes())
-            }
-            _ => {
-                let metadata = std::fs::read(dir.join(vector["metadata_file"].as_str().unwrap()));
-                (
-                    Prefect3Metadata::from_slice(&metadata.unwrap()).unwrap(),
-                    file,
-                )
-            }
-        };
+        let (metadata, result, _) = load(&dir, vector);
         if let Some(key) = vector["storage_key"].as_str() {
             assert_eq!(metadata.storage_key, key, "{id}");
         }
@@ -437,20 +439,7 @@ fn what_we_write_of_prefect3_json_values_is_prefects_own_bytes() {
         if vector["serializer"] != serde_json::to_value(Prefect3Serializer::json()).unwrap() {
             continue;
         }
-        let file = std::fs::read(dir.join(vector["file"].as_str().unwrap())).unwrap();
-        let (metadata, result) = match layout {
-            "record" => {
-                let record = Prefect3Record::from_slice(&file).unwrap();
-                (record.metadata, record.result.into_bytes())
-            }
-            _ => {
-                let metadata = std::fs::read(dir.join(vector["metadata_file"].as_str().unwrap()));
-                (
-                    Prefect3Metadata::from_slice(&metadata.unwrap()).unwrap(),
-                    file.clone(),
-                )
-            }
-        };
+        let (metadata, result, file) = load(&dir, vector);
         let name = id.rsplit('.').next().unwrap();
         let args = (id, layout, metadata, &result[..], &file[..]);
         match name {
