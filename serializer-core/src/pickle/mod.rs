@@ -159,6 +159,11 @@ impl PickleSerializer {
             .map_err(|err| error(Operation::Serialize, err))
     }
 
+    /// Writes `value`, whose type need not be `Deserialize`.
+    pub(crate) fn write_from<T: Serialize + ?Sized>(&self, value: &T) -> Result<Vec<u8>, Error> {
+        serde_pickle::to_vec(&value, self.options()).map_err(|err| error(Operation::Serialize, err))
+    }
+
     /// Reads `bytes` into `T`, which need not be `Serialize`.
     pub(crate) fn read_into<T: DeserializeOwned>(&self, bytes: &[u8]) -> Result<T, Error> {
         self.read(bytes, |bytes| {
@@ -224,7 +229,7 @@ where
     T: Serialize + DeserializeOwned,
 {
     fn serialize(&self, value: &T) -> Result<Vec<u8>, Error> {
-        serde_pickle::to_vec(value, self.options()).map_err(|err| error(Operation::Serialize, err))
+        self.write_from(value)
     }
 
     fn deserialize(&self, bytes: &[u8]) -> Result<T, Error> {

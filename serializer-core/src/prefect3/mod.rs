@@ -343,16 +343,16 @@ pub fn write_result<T: Serialize + ?Sized>(
             crate::json::to_python_json(value)
         }
         Prefect3Serializer::Pickle(_) => {
-            let pickle = serde_pickle::to_vec(&value, serde_pickle::SerOptions::new())
-                .map_err(|err| write_error(ErrorKind::Pickle(err)))?;
+            let pickle = crate::PickleSerializer::new()
+                .write_from(value)
+                .map_err(|err| write_error(err.into_kind()))?;
             Ok(to_base64_lines(&pickle))
         }
         Prefect3Serializer::Compressed(compressed)
         | Prefect3Serializer::CompressedJson(compressed)
         | Prefect3Serializer::CompressedPickle(compressed) => {
             let inner = write_result(&compressed.serializer, value)?;
-            let codec = codec(&compressed.compressionlib)
-                .map_err(|err| Error::new(NAME, Operation::Serialize, err.into_kind()))?;
+            let codec = codec(&compressed.compressionlib).map_err(write_error)?;
             Ok(to_base64_lines(&crate::compressed::compress_all(
                 codec, &inner,
             )?))
@@ -390,23 +390,23 @@ fn from_base64_lines(bytes: &[u8]) -> Result<Vec<u8>, Error> {
 
 /// `bytes` decompressed with the Python module `library`.
 fn decompress(library: &str, bytes: &[u8]) -> Result<Vec<u8>, Error> {
-    crate::compressed::decompress_all(codec(library)?, bytes)
+    crate::compressed::decompress_all(codec(library).map_err(error)?, bytes)
 }
 
 /// The codec of the Python module `library`.
-fn codec(library: &str) -> Result<crate::Codec, Error> {
+fn codec(library: &str) -> Result<crate::Codec, ErrorKind> {
     let codec = match library {
         "lzma" => "xz",
         "zlib" | "bz2" | "gzip" => library,
         other => {
-            return Err(error(ErrorKind::invalid_option(format!(
-                "the compression library `{other}` is not read; lzma, zlib, bz2 and gzip are"
-            ))))
+            return Err(ErrorKind::invalid_option(format!(
+                "the compression library `{other}` is not read or written; lzma, zlib, bz2 and gzip are"
+            )))
         }
     };
     codec.parse().map_err(|_| {
-        error(ErrorKind::invalid_option(format!(
+        ErrorKind::invalid_option(format!(
             "`{library}` results need the crate's `{codec}` feature"
-        )))
+        ))
     })
 }

@@ -104,13 +104,14 @@ fn rows_per_batch(frame: &DataFrame) -> usize {
 
 /// The record batches of `slice` (one per chunk it spans), encoded and compressed.
 fn encode(slice: &DataFrame, options: &WriteOptions) -> Vec<EncodedData> {
+    // Room for the buffers as they are: compressed, they rarely need more.
+    let capacity = slice.estimated_size() + 4096;
     slice
         .iter_chunks(CompatLevel::newest(), false)
         .map(|batch| {
             let mut encoded = EncodedData {
                 ipc_message: Vec::new(),
-                // Room for the buffers as they are: compressed, they rarely need more.
-                arrow_data: Vec::with_capacity(slice.estimated_size() + 4096),
+                arrow_data: Vec::with_capacity(capacity),
             };
             encode_record_batch(&batch, options, &mut encoded);
             encoded
