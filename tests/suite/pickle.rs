@@ -91,18 +91,56 @@ fn a_pickle_that_asks_for_a_global_is_refused_without_running_it() {
 
 #[test]
 fn an_object_made_without_a_call_is_refused_not_read_as_its_attributes() {
-    // `pickle.dumps(uuid.UUID(int=5), protocol=5)`: the class, then NEWOBJ and BUILD with
-    // its state. serde-pickle alone reads it as the dictionary `{"int": 5}`.
-    let uuid = b"\x80\x05\x95 \x00\x00\x00\x00\x00\x00\x00\x8c\x04uuid\x94\x8c\x04UUID\x94\x93\x94)\x81\x94}\x94\x8c\x03int\x94K\x05sb.";
+    // `pickle.dumps(Point(1, 2), protocol=5)` of a dataclass: the class, then NEWOBJ and
+    // BUILD with its state. serde-pickle alone reads it as the dictionary `{"x": 1, "y": 2}`.
+    let point = b"\x80\x05\x95*\x00\x00\x00\x00\x00\x00\x00\x8c\x08__main__\x94\x8c\x05Point\x94\x93\x94)\x81\x94}\x94(\x8c\x01x\x94K\x01\x8c\x01y\x94K\x02ub.";
     let err = PickleSerializer::new()
-        .deserialize_as::<BTreeMap<String, i64>>(uuid)
+        .deserialize_as::<BTreeMap<String, i64>>(point)
         .unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::Pickle(_)), "{err:?}");
-    assert!(err.to_string().contains("`uuid.UUID`"), "{err}");
+    assert!(err.to_string().contains("`__main__.Point`"), "{err}");
     // The same dictionary, pickled as plain data, reads.
     let plain = b"\x80\x05\x95\x0c\x00\x00\x00\x00\x00\x00\x00}\x94\x8c\x03int\x94K\x05s.";
     let back: BTreeMap<String, i64> = PickleSerializer::new().deserialize(plain).unwrap();
     assert_eq!(back["int"], 5);
+    // `uuid.UUID(int=5)` is made the same way, and reads as the UUID, not its attributes.
+    let uuid = b"\x80\x05\x95 \x00\x00\x00\x00\x00\x00\x00\x8c\x04uuid\x94\x8c\x04UUID\x94\x93\x94)\x81\x94}\x94\x8c\x03int\x94K\x05sb.";
+    let back: String = PickleSerializer::new().deserialize_as(uuid).unwrap();
+    assert_eq!(back, "00000000-0000-0000-0000-000000000005");
+    assert!(PickleSerializer::new()
+        .deserialize_as::<BTreeMap<String, i64>>(uuid)
+        .is_err());
+}
+
+#[test]
+fn well_known_classes_read_as_their_text_in_every_protocol() {
+    // `pickle.dumps([datetime(2020, 12, 16, 21, 36, 0, 5, tzinfo=timezone(-timedelta(hours=3,
+    // minutes=30))), date(2021, 1, 2), timedelta(days=-1, seconds=5)], protocol=2)`: GLOBAL
+    // opcodes, the state bytes through `_codecs.encode`, a negative offset and duration.
+    let v2 = b"\x80\x02]q\x00(cdatetime\ndatetime\nq\x01c_codecs\nencode\nq\x02X\x0b\x00\x00\x00\x07\xc3\xa4\x0c\x10\x15$\x00\x00\x00\x05q\x03X\x06\x00\x00\x00latin1q\x04\x86q\x05Rq\x06cdatetime\ntimezone\nq\x07cdatetime\ntimedelta\nq\x08J\xff\xff\xff\xffJH \x01\x00K\x00\x87q\tRq\n\x85q\x0bRq\x0c\x86q\rRq\x0ecdatetime\ndate\nq\x0fh\x02X\x05\x00\x00\x00\x07\xc3\xa5\x01\x02q\x10h\x04\x86q\x11Rq\x12\x85q\x13Rq\x14h\x08J\xff\xff\xff\xffK\x05K\x00\x87q\x15Rq\x16e.";
+    let back: Vec<String> = PickleSerializer::new().deserialize_as(v2).unwrap();
+    assert_eq!(
+        back,
+        [
+            "2020-12-16T21:36:00.000005-03:30",
+            "2021-01-02",
+            "-PT23H59M55S"
+        ]
+    );
+    let (at, day, delta): (
+        chrono::DateTime<chrono::FixedOffset>,
+        chrono::NaiveDate,
+        String,
+    ) = PickleSerializer::new().deserialize_as(v2).unwrap();
+    assert_eq!(delta, "-PT23H59M55S");
+    assert_eq!(at.to_rfc3339(), "2020-12-16T21:36:00.000005-03:30");
+    assert_eq!(day.to_string(), "2021-01-02");
+    // A class beside them that is not well known is refused by name, where it sits.
+    let zone = b"\x80\x05\x95\x3a\x00\x00\x00\x00\x00\x00\x00\x8c\x08datetime\x94\x8c\x04date\x94\x93\x94C\x04\x07\xe5\x01\x02\x94\x85\x94R\x94\x8c\x08zoneinfo\x94\x8c\x08ZoneInfo\x94\x93\x94\x86\x94.";
+    let err = PickleSerializer::new()
+        .deserialize_as::<(String, String)>(zone)
+        .unwrap_err();
+    assert!(err.to_string().contains("`zoneinfo.ZoneInfo`"), "{err}");
 }
 
 #[test]

@@ -2,6 +2,8 @@
 
 mod format;
 mod parse;
+#[cfg(feature = "pickle")]
+pub(crate) mod python;
 
 use std::io::Write;
 

@@ -277,10 +277,12 @@ pub fn to_python_json<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Error
 }
 
 /// The value Python's `json.loads` reads from `bytes`, before it is deserialized.
+#[cfg(feature = "prefect3")]
 pub(crate) fn parse_python(bytes: &[u8]) -> Result<PythonValue, String> {
     python::parse(&python::decode_text(bytes)?)
 }
 
+#[cfg(feature = "prefect3")]
 pub(crate) use python::Value as PythonValue;
 
 /// Reads what Python's `json.dumps` (and Prefect's `JSONSerializer`) wrote into any

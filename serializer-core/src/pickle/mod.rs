@@ -1,5 +1,6 @@
 //! Python's pickle through `serde-pickle`: Prefect's `PickleSerializer`, for plain data.
 
+mod known;
 mod opcode;
 mod walk;
 
@@ -35,11 +36,16 @@ pub enum PickleProtocol {
 /// Prefect does, falls back to the base64-wrapped form older Prefect versions wrote; when
 /// both tries fail, the error is that of the first. Python's `None`, `bool`, `int` (to
 /// `i64`, `u64`), `float`, `str`, `bytes` (into `serde_bytes` types), `list`, `tuple`,
-/// `dict`, `set` and `frozenset` map to their serde counterparts.
+/// `dict`, `set` and `frozenset` map to their serde counterparts. The well-known value
+/// classes read as the text Prefect 3's JSON writes of them, which chrono's, uuid's and
+/// rust_decimal's serde impls read: `datetime.datetime` as ISO 8601 (`2020-12-16T21:36:00Z`,
+/// `+05:30`, no offset when naive; fixed `datetime.timezone` offsets only), `date` and `time`
+/// likewise, `timedelta` as an ISO 8601 duration (`PT1H30M`), `uuid.UUID` hyphenated and
+/// `decimal.Decimal` as its digits.
 ///
-/// It never runs code: a pickle that refers to any class or function other than the
-/// built-in containers is refused with [`ErrorKind::Pickle`], where `pickle.loads` would
-/// import and call it. Before decoding, the opcodes are walked to bound what they would build:
+/// It never runs code: a pickle that refers to any other class or function than these and the
+/// built-in containers is refused with [`ErrorKind::Pickle`] naming it, where `pickle.loads`
+/// would import and call it. Before decoding, the opcodes are walked to bound what they would build:
 /// a value nested deeper than [`DEFAULT_PICKLE_MAX_DEPTH`] levels, or expanding to more than
 /// [`DEFAULT_PICKLE_MAX_OBJECTS`] objects through shared references (a memo bomb), is
 /// [`ErrorKind::LimitExceeded`]; both bounds are settable.
@@ -106,10 +112,12 @@ impl PickleSerializer {
         self
     }
 
-    /// Refuses a pickle that would build past the limits.
-    fn check(&self, bytes: &[u8]) -> Result<(), Error> {
+    /// Refuses a pickle that would build past the limits, or refers to a class not read;
+    /// `true` where it holds well-known classes, which [`known`] reads.
+    fn check(&self, bytes: &[u8]) -> Result<bool, Error> {
         let reason = match walk::check(bytes, self.max_depth, self.max_objects) {
-            walk::Verdict::Fine => return Ok(()),
+            walk::Verdict::Fine => return Ok(false),
+            walk::Verdict::WellKnown => return Ok(true),
             walk::Verdict::TooDeep(depth) => format!(
                 "the value nests at least {depth} levels deep, past the limit of {} (`with_max_depth`)",
                 self.max_depth
@@ -126,7 +134,9 @@ impl PickleSerializer {
                     ErrorKind::Pickle(serde_pickle::Error::Syntax(
                         serde_pickle::ErrorCode::Structure(format!(
                             "the pickle refers to `{class}`, which is not read: only plain \
-                             data is, and nothing in a pickle is imported or run"
+                             data and the well-known classes (`datetime`, `date`, `time`, \
+                             `timedelta`, `UUID`, `Decimal`) are, and nothing in a pickle is \
+                             imported or run"
                         )),
                     )),
                 ))
@@ -148,9 +158,11 @@ impl PickleSerializer {
     /// sets, tuples and bytes apart; with the same base64 fallback as
     /// [`deserialize`](Serializer::deserialize).
     pub fn deserialize_value(&self, bytes: &[u8]) -> Result<serde_pickle::Value, Error> {
-        self.read(bytes, |bytes| {
-            serde_pickle::value_from_slice(bytes, serde_pickle::DeOptions::new())
-        })
+        self.read(
+            bytes,
+            |bytes| serde_pickle::value_from_slice(bytes, serde_pickle::DeOptions::new()),
+            Ok,
+        )
     }
 
     /// Writes a `serde_pickle::Value`, integers of any size included.
@@ -166,29 +178,44 @@ impl PickleSerializer {
 
     /// Reads `bytes` into `T`, which need not be `Serialize`.
     pub(crate) fn read_into<T: DeserializeOwned>(&self, bytes: &[u8]) -> Result<T, Error> {
-        self.read(bytes, |bytes| {
-            serde_pickle::from_slice(bytes, serde_pickle::DeOptions::new())
-        })
+        self.read(
+            bytes,
+            |bytes| serde_pickle::from_slice(bytes, serde_pickle::DeOptions::new()),
+            |value| serde_pickle::from_value(value),
+        )
     }
 
     /// Decodes `bytes` with `decode` after checking them, falling back to their base64
-    /// reading as Prefect does; the error of the first try is the one reported.
+    /// reading as Prefect does; the error of the first try is the one reported. A pickle of
+    /// well-known classes is read by [`known`] into a value that `from_value` takes.
     fn read<V>(
         &self,
         bytes: &[u8],
         decode: impl Fn(&[u8]) -> Result<V, serde_pickle::Error>,
+        from_value: impl Fn(serde_pickle::Value) -> Result<V, serde_pickle::Error>,
     ) -> Result<V, Error> {
         // serde-pickle can panic on hostile input (a set of NaNs breaks its ordering of
         // values): a panic is an error like any other.
-        let decode = |input: &[u8]| {
-            crate::panic::catch_panic("serde-pickle", || decode(input).map_err(kind))
-                .map_err(|kind| Error::new(NAME, Operation::Deserialize, kind))
+        let decode = |input: &[u8], well_known: bool| {
+            crate::panic::catch_panic("serde-pickle", || {
+                if well_known {
+                    let value = known::read(input).map_err(|reason| {
+                        ErrorKind::Pickle(serde_pickle::Error::Syntax(
+                            serde_pickle::ErrorCode::Structure(reason),
+                        ))
+                    })?;
+                    from_value(value).map_err(kind)
+                } else {
+                    decode(input).map_err(kind)
+                }
+            })
+            .map_err(|kind| Error::new(NAME, Operation::Deserialize, kind))
         };
-        self.check(bytes)?;
-        decode(bytes).or_else(|first| {
+        let well_known = self.check(bytes)?;
+        decode(bytes, well_known).or_else(|first| {
             let second = unwrap_base64(bytes).and_then(|unwrapped| {
-                self.check(&unwrapped).ok()?;
-                decode(&unwrapped).ok()
+                let well_known = self.check(&unwrapped).ok()?;
+                decode(&unwrapped, well_known).ok()
             });
             second.ok_or(first)
         })

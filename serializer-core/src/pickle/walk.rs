@@ -9,7 +9,8 @@
 //! It also names the classes and functions the pickle refers to: `serde-pickle` refuses a
 //! call of one (`REDUCE`), but reads an object made without a call (`NEWOBJ` and `BUILD`, how
 //! `uuid.UUID` or a dataclass pickles) as its attribute dictionary, which would change the
-//! data. Anything but the few builtins the decoder resolves is refused here, by its name.
+//! data. Anything but the few builtins the decoder resolves and the well-known classes
+//! [`super::known`] reads is refused here, by its name.
 
 use std::collections::HashMap;
 
@@ -24,8 +25,12 @@ pub(super) enum Verdict {
     TooDeep(usize),
     TooLarge(u64),
     Recursive,
-    /// A class or function other than the builtins the decoder resolves: `module.name`.
+    /// A class or function other than the builtins the decoder resolves and the well-known
+    /// classes: `module.name`.
     Class(String),
+    /// Within the limits, holding well-known classes (`datetime`, `UUID`, `Decimal`), which
+    /// [`super::known`] reads.
+    WellKnown,
 }
 
 /// The globals `serde-pickle` resolves to plain data (sets, lists, bytes, integers).
@@ -68,6 +73,8 @@ struct Walk<'a> {
     texts: Vec<&'a [u8]>,
     /// The first class or function the decoder would not resolve to plain data.
     class: Option<String>,
+    /// Whether a well-known class was seen.
+    well_known: bool,
 }
 
 impl<'a> Walk<'a> {
@@ -280,7 +287,9 @@ impl<'a> Walk<'a> {
 
     /// Notes a global the decoder would not resolve to plain data.
     fn global(&mut self, module: &str, name: &str) {
-        if self.class.is_none() && !is_plain_data(module, name) {
+        if super::known::is_known(module, name) && !is_plain_data(module, name) {
+            self.well_known = true;
+        } else if self.class.is_none() && !is_plain_data(module, name) {
             self.class = Some(format!("{module}.{name}"));
         }
     }
@@ -301,6 +310,7 @@ pub(super) fn check(bytes: &[u8], max_depth: usize, max_objects: u64) -> Verdict
         memo: HashMap::new(),
         texts: Vec::new(),
         class: None,
+        well_known: false,
     };
     loop {
         let step = walk.step();
@@ -316,7 +326,10 @@ pub(super) fn check(bytes: &[u8], max_depth: usize, max_objects: u64) -> Verdict
     let Some(root) = walk.pop() else {
         return Verdict::Fine;
     };
-    measure(&walk.children, root, max_depth, max_objects)
+    match measure(&walk.children, root, max_depth, max_objects) {
+        Verdict::Fine if walk.well_known => Verdict::WellKnown,
+        verdict => verdict,
+    }
 }
 
 /// Depth-first over the graph without recursion: the depth and the number of objects of

@@ -5,6 +5,8 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc};
 
+use crate::datetime::python::{aware_text, naive_text, time_text};
+
 /// A Rust type that Prefect 3's JSON holds as a tagged Python class.
 pub trait PythonClass: Sized {
     /// The class, with its module: `datetime.datetime`.
@@ -15,30 +17,6 @@ pub trait PythonClass: Sized {
 
     /// The value of the text Prefect's encoder wrote, or why it is not one.
     fn from_data(data: &str) -> Result<Self, String>;
-}
-
-/// Python's `isoformat` of a time of day: microseconds only when there are some, six digits.
-fn time_text(time: NaiveTime) -> String {
-    use chrono::Timelike;
-    if time.nanosecond() == 0 {
-        time.format("%H:%M:%S").to_string()
-    } else {
-        time.format("%H:%M:%S%.6f").to_string()
-    }
-}
-
-fn naive_text(at: NaiveDateTime) -> String {
-    format!("{}T{}", at.date(), time_text(at.time()))
-}
-
-/// An aware date-time as Prefect writes it: `Z` for UTC, `+05:30` otherwise.
-fn aware_text(at: DateTime<FixedOffset>) -> String {
-    let offset = if at.offset().local_minus_utc() == 0 {
-        "Z".to_string()
-    } else {
-        at.format("%:z").to_string()
-    };
-    format!("{}{offset}", naive_text(at.naive_local()))
 }
 
 fn bad(what: &str, data: &str) -> String {
@@ -110,11 +88,11 @@ impl PythonClass for TimeDelta {
     const CLASS: &'static str = "datetime.timedelta";
 
     fn to_data(&self) -> String {
-        super::timedelta::to_iso(*self)
+        crate::datetime::python::to_iso(*self)
     }
 
     fn from_data(data: &str) -> Result<Self, String> {
-        super::timedelta::parse_iso(data).ok_or_else(|| bad("ISO 8601 duration", data))
+        crate::datetime::python::parse_iso(data).ok_or_else(|| bad("ISO 8601 duration", data))
     }
 }
 

@@ -36,7 +36,6 @@
 
 mod classes;
 mod de;
-mod timedelta;
 
 pub use self::classes::{tagged, PythonClass};
 

@@ -1,10 +1,39 @@
-//! Python's `timedelta` in Prefect 3's JSON: an ISO 8601 duration (`PT1H30M0.000005S`,
+//! Python's text of its date and time classes, as Prefect 3 writes them: `isoformat` of a
+//! `datetime`, `date` and `time`, and a `timedelta` as an ISO 8601 duration (`PT1H30M0.000005S`,
 //! `-P1DT2H`), as pydantic writes it.
 //!
-//! Reading takes days (`D`), weeks (`W`), hours, minutes and seconds with a fraction of up to
-//! nine digits, and a leading `-`; years and months, whose length is not fixed, are refused.
+//! Reading a duration takes days (`D`), weeks (`W`), hours, minutes and seconds with a fraction
+//! of up to nine digits, and a leading `-`; years and months, whose length is not fixed, are
+//! refused.
 
-use chrono::TimeDelta;
+#[cfg(feature = "prefect3")]
+use chrono::{DateTime, FixedOffset};
+use chrono::{NaiveDateTime, NaiveTime, TimeDelta, Timelike};
+
+/// Python's `isoformat` of a time of day: microseconds only when there are some, six digits.
+pub(crate) fn time_text(time: NaiveTime) -> String {
+    if time.nanosecond() == 0 {
+        time.format("%H:%M:%S").to_string()
+    } else {
+        time.format("%H:%M:%S%.6f").to_string()
+    }
+}
+
+/// Python's `isoformat` of a naive `datetime`.
+pub(crate) fn naive_text(at: NaiveDateTime) -> String {
+    format!("{}T{}", at.date(), time_text(at.time()))
+}
+
+#[cfg(feature = "prefect3")]
+/// An aware date-time as Prefect writes it: `Z` for UTC, `+05:30` otherwise.
+pub(crate) fn aware_text(at: DateTime<FixedOffset>) -> String {
+    let offset = if at.offset().local_minus_utc() == 0 {
+        "Z".to_string()
+    } else {
+        at.format("%:z").to_string()
+    };
+    format!("{}{offset}", naive_text(at.naive_local()))
+}
 
 /// `delta` as pydantic writes a `timedelta`: days, then hours, minutes and seconds, zeros left
 /// out (`P1DT2H`, `PT0.5S`, `PT0S`).
@@ -40,6 +69,7 @@ pub(crate) fn to_iso(delta: TimeDelta) -> String {
     out
 }
 
+#[cfg(feature = "prefect3")]
 /// An ISO 8601 duration of weeks, days, hours, minutes and seconds.
 pub(crate) fn parse_iso(text: &str) -> Option<TimeDelta> {
     let (negative, text) = match text.strip_prefix('-') {
@@ -76,6 +106,7 @@ pub(crate) fn parse_iso(text: &str) -> Option<TimeDelta> {
     Some(if negative { -total } else { total })
 }
 
+#[cfg(feature = "prefect3")]
 /// `12H30M` as `[("12", 'H'), ("30", 'M')]`, each amount digits (and for seconds a fraction).
 fn parts(text: &str) -> Option<Vec<(&str, char)>> {
     let mut out = Vec::new();
@@ -93,6 +124,7 @@ fn parts(text: &str) -> Option<Vec<(&str, char)>> {
     Some(out)
 }
 
+#[cfg(feature = "prefect3")]
 /// Seconds with a fraction of up to nine digits.
 fn seconds(amount: &str) -> Option<TimeDelta> {
     let (whole, fraction) = amount.split_once('.').unwrap_or((amount, ""));
@@ -108,7 +140,7 @@ fn seconds(amount: &str) -> Option<TimeDelta> {
         .checked_add(&TimeDelta::nanoseconds(i64::from(nanos)))
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "prefect3"))]
 mod tests {
     use chrono::TimeDelta;
 
