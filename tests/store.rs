@@ -14,6 +14,10 @@
 #[path = "common/venv.rs"]
 mod venv;
 
+#[cfg(feature = "prefect3")]
+#[path = "common/prefect3_store.rs"]
+mod prefect3_store;
+
 use std::sync::Arc;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -323,6 +327,8 @@ async fn memory_store() {
     compute_once(&store).await;
     interrupted_writes(&store).await;
     large(&store, 40 << 20).await;
+    #[cfg(feature = "prefect3")]
+    prefect3_store::prefect3_records(&store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -365,6 +371,8 @@ async fn local_store() {
     compute_once(&store).await;
     interrupted_writes(&store).await;
     large(&store, 40 << 20).await;
+    #[cfg(feature = "prefect3")]
+    prefect3_store::prefect3_records(&store).await;
 }
 
 #[test]
@@ -900,6 +908,8 @@ async fn every_test(store: &ResultStore) {
     compute_once(store).await;
     interrupted_writes(store).await;
     large(store, 40 << 20).await;
+    #[cfg(feature = "prefect3")]
+    prefect3_store::prefect3_records(store).await;
 }
 
 /// Keeps the imports of the S3 module honest when it is not built.

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, Utc};
+#[cfg(feature = "store")]
+use result_serializers::prefect3::Prefect3Store;
 use result_serializers::prefect3::{
     read_result, write_result, Prefect3Metadata, Prefect3Record, Prefect3Serializer, PythonClass,
     PythonException,
@@ -579,33 +581,34 @@ fn bad_records_are_clear_errors() {
 }
 
 /// Writes the value `T` read from `source` (the default-JSON vector's result) with
-/// `serializer`, at `key` in both layouts under `base`.
+/// `serializer`, at `key` in both layouts under `base`, through [`Prefect3Store`] on local
+/// directories.
+#[cfg(feature = "store")]
 fn write_both<T: DeserializeOwned + Serialize>(
     source: &[u8],
     serializer: &Prefect3Serializer,
     base: &Path,
     key: &str,
 ) {
+    use result_serializers::store::ResultStore;
     let value: T = read_result(&Prefect3Serializer::json(), source).unwrap();
-    let path = |dir: &str| {
-        let path = base.join(dir).join(key);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        path
-    };
-    let (record_path, split_path) = (path("record"), path("split"));
-    let metadata =
-        Prefect3Metadata::new(record_path.display().to_string(), serializer.clone(), None);
-    let record = Prefect3Record::of(metadata, &value).unwrap();
-    std::fs::write(&record_path, record.to_vec().unwrap()).unwrap();
-    std::fs::write(&split_path, write_result(serializer, &value).unwrap()).unwrap();
-    let metadata =
-        Prefect3Metadata::new(split_path.display().to_string(), serializer.clone(), None);
-    std::fs::write(path("split-metadata"), metadata.to_vec().unwrap()).unwrap();
+    let local = |dir: &str| ResultStore::local(base.join(dir)).unwrap();
+    let record = Prefect3Store::record(&local("record"));
+    let split = Prefect3Store::split(&local("split"), &local("split-metadata"));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        for store in [record, split] {
+            store.write(key, &value, serializer, None).await.unwrap();
+        }
+    });
 }
 
 /// Prefect 3.9.1's own `ResultStore.read`, in a virtual environment this test makes, reads
-/// what we write, in both layouts and with every serializer of the vectors we write, to the
-/// value and type it read from its own files.
+/// what [`Prefect3Store`] writes, in both layouts and with every serializer of the vectors we
+/// write, to the value and type it read from its own files.
+#[cfg(feature = "store")]
 #[test]
 fn prefect3_reads_what_we_write_in_both_layouts() {
     let python =

@@ -26,8 +26,14 @@
 //! | `tuple` | a list (Prefect reads it back as a list) | a tuple or `Vec` |
 //! | `NaN`, `Infinity` | bare tokens | `f64` |
 //!
-//! A pickle is read as [`PickleSerializer`](crate::PickleSerializer) reads one: plain data, and
-//! any class in it refused with its name, never imported or run.
+//! A pickle is read as [`PickleSerializer`](crate::PickleSerializer) reads one: plain data and
+//! the well-known classes (`datetime`, `date`, `time`, `timedelta`, `UUID`, `Decimal`, into the
+//! Rust types above), and any other class refused with its name, never imported or run.
+//!
+//! A Prefect 3 result location (its `result_storage`, and in the `split` layout its
+//! `metadata_storage`) on the local disk, S3, Azure or GCS opens as a `Prefect3Store` (the
+//! `store` feature), which reads and writes results by key as Prefect's `ResultStore` does,
+//! an expired result being absent.
 //!
 //! Writing ([`write_result`], [`Prefect3Record::of`]) gives a Prefect 3 flow the same values
 //! back: the [`PythonClass`] types (chrono's, `Uuid`, `Decimal`) written through the [`tagged`]
@@ -36,8 +42,12 @@
 
 mod classes;
 mod de;
+#[cfg(feature = "store")]
+mod store;
 
 pub use self::classes::{tagged, PythonClass};
+#[cfg(feature = "store")]
+pub use self::store::Prefect3Store;
 
 use std::fmt;
 

@@ -1,0 +1,229 @@
+//! A Prefect 3 result location on a store's backend: Prefect 3.9.1's own files (both layouts,
+//! every serializer) read through [`Prefect3Store`] as they read from the files themselves;
+//! writes read back; expired, missing and damaged results are clear errors.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use object_store::prefix::PrefixStore;
+use object_store::{ObjectStoreExt, PutPayload};
+use result_serializers::prefect3::{
+    read_result, Prefect3Metadata, Prefect3Record, Prefect3Serializer, Prefect3Store,
+};
+use result_serializers::store::{ResultStore, StoreError};
+use serde::Deserialize;
+use serde_json::Value;
+
+#[derive(Debug, PartialEq, Deserialize)]
+struct Record {
+    id: i64,
+    name: String,
+    price: f64,
+    tags: Vec<String>,
+    active: bool,
+}
+
+fn vectors() -> (std::path::PathBuf, Vec<Value>) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/prefect3-vectors");
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    (dir, manifest["vectors"].as_array().unwrap().clone())
+}
+
+/// `store` under `prefix`, as a store of its own.
+fn under(store: &ResultStore, prefix: &str) -> ResultStore {
+    ResultStore::new(Arc::new(PrefixStore::new(
+        store.object_store().clone(),
+        prefix,
+    )))
+}
+
+async fn put(store: &ResultStore, key: &str, bytes: Vec<u8>) {
+    store
+        .object_store()
+        .put(&key.into(), PutPayload::from(bytes))
+        .await
+        .unwrap();
+}
+
+/// Everything on one backend.
+pub(crate) async fn prefect3_records(store: &ResultStore) {
+    let record = Prefect3Store::record(&under(store, "prefect3/record"));
+    let split = Prefect3Store::split(
+        &under(store, "prefect3/split"),
+        &under(store, "prefect3/split-metadata"),
+    );
+
+    // Prefect's own files, placed where its `ResultStore` would have put them.
+    let (dir, vectors) = vectors();
+    let mut read = 0;
+    for vector in &vectors {
+        let key = vector["key"].as_str().unwrap();
+        let file = std::fs::read(dir.join(vector["file"].as_str().unwrap())).unwrap();
+        let layout = vector["layout"].as_str().unwrap();
+        let (store_of_layout, expected_serializer) = if layout == "record" {
+            put(&under(store, "prefect3/record"), key, file.clone()).await;
+            (&record, Prefect3Record::from_slice(&file).unwrap().metadata)
+        } else {
+            let metadata =
+                std::fs::read(dir.join(vector["metadata_file"].as_str().unwrap())).unwrap();
+            put(&under(store, "prefect3/split"), key, file.clone()).await;
+            put(
+                &under(store, "prefect3/split-metadata"),
+                key,
+                metadata.clone(),
+            )
+            .await;
+            (&split, Prefect3Metadata::from_slice(&metadata).unwrap())
+        };
+        let metadata = store_of_layout.metadata(key).await.unwrap();
+        assert_eq!(metadata, expected_serializer, "{key}");
+        assert!(store_of_layout.exists(key).await.unwrap(), "{key}");
+        if key.ends_with("/record") {
+            let expected: Record = if layout == "record" {
+                Prefect3Record::from_slice(&file).unwrap().read().unwrap()
+            } else {
+                read_result(&metadata.serializer, &file).unwrap()
+            };
+            let got: Record = store_of_layout.read(key).await.unwrap();
+            assert_eq!(got, expected, "{layout}/{key}");
+            read += 1;
+        }
+        if key.ends_with("/datetime_offset") {
+            let got: DateTime<chrono::FixedOffset> = store_of_layout.read(key).await.unwrap();
+            assert_eq!(
+                got.to_rfc3339(),
+                "2020-12-16T21:36:00.123456+05:30",
+                "{key}"
+            );
+            read += 1;
+        }
+    }
+    // Seven serializers, two layouts, two values.
+    assert_eq!(read, 7 * 2 * 2);
+
+    // What the store writes reads back, in either layout, with each serializer.
+    let at = "2020-12-16T21:36:00Z".parse::<DateTime<Utc>>().unwrap();
+    for store in [&record, &split] {
+        for serializer in [
+            Prefect3Serializer::json(),
+            Prefect3Serializer::pickle(),
+            Prefect3Serializer::compressed(Prefect3Serializer::json(), "lzma"),
+            Prefect3Serializer::compressed(Prefect3Serializer::pickle(), "zlib"),
+        ] {
+            let value = (vec![1.5, f64::INFINITY], "ünïcode".to_string());
+            let metadata = store
+                .write("ours/value", &value, &serializer, None)
+                .await
+                .unwrap();
+            assert_eq!(metadata.serializer, serializer);
+            assert_eq!(metadata.storage_key, "ours/value");
+            assert_eq!(store.metadata("ours/value").await.unwrap(), metadata);
+            let back: (Vec<f64>, String) = store.read("ours/value").await.unwrap();
+            assert_eq!(back, value, "{serializer:?}");
+        }
+        // An expired result is absent, as in Prefect; its metadata still reads.
+        store
+            .write("ours/old", &1, &Prefect3Serializer::json(), Some(at))
+            .await
+            .unwrap();
+        let err = store.read::<i64>("ours/old").await.unwrap_err();
+        assert!(
+            matches!(&err, StoreError::Expired { expired_at, .. } if expired_at.starts_with("2020-12-16T21:36:00")),
+            "{err}"
+        );
+        assert!(!store.exists("ours/old").await.unwrap());
+        assert_eq!(
+            store.metadata("ours/old").await.unwrap().expiration,
+            Some(at)
+        );
+        // One that expires later reads.
+        let later = Utc::now() + TimeDelta::hours(1);
+        store
+            .write("ours/new", &2, &Prefect3Serializer::json(), Some(later))
+            .await
+            .unwrap();
+        assert_eq!(store.read::<i64>("ours/new").await.unwrap(), 2);
+        // Nothing there.
+        let err = store.read::<i64>("ours/none").await.unwrap_err();
+        assert!(matches!(err, StoreError::NotFound { .. }), "{err}");
+        assert!(!store.exists("ours/none").await.unwrap());
+        // A key that would leave the location.
+        let err = store.read::<i64>("../outside").await.unwrap_err();
+        assert!(matches!(err, StoreError::InvalidLocation { .. }), "{err}");
+    }
+
+    // Bad records, each a clear error naming what is wrong.
+    let records = under(store, "prefect3/record");
+    let metadata =
+        r#"{"storage_key":"k","expiration":null,"prefect_version":"3.9.1","storage_block_id":null"#;
+    let serializer_error = |err: StoreError, needle: &str| {
+        assert!(matches!(err, StoreError::Serializer { .. }), "{err}");
+        assert!(err.to_string().contains(needle), "{needle}: {err}");
+    };
+    // No serializer; an unknown one.
+    put(
+        &records,
+        "bad/none",
+        format!(r#"{{"metadata":{metadata}}},"result":"1"}}"#).into_bytes(),
+    )
+    .await;
+    serializer_error(
+        record.read::<i64>("bad/none").await.unwrap_err(),
+        "serializer",
+    );
+    put(
+        &records,
+        "bad/yaml",
+        format!(r#"{{"metadata":{metadata},"serializer":{{"type":"yaml"}}}},"result":"1"}}"#)
+            .into_bytes(),
+    )
+    .await;
+    serializer_error(record.read::<i64>("bad/yaml").await.unwrap_err(), "yaml");
+    // A truncated base64 body.
+    record
+        .write(
+            "bad/cut",
+            &vec![1, 2, 3],
+            &Prefect3Serializer::pickle(),
+            None,
+        )
+        .await
+        .unwrap();
+    let mut cut = record.metadata("bad/cut").await.unwrap();
+    cut.storage_key = "bad/cut".into();
+    let written = Prefect3Record::of(cut.clone(), &vec![1, 2, 3]).unwrap();
+    let truncated = Prefect3Record {
+        metadata: cut,
+        result: written.result.trim_end()[..written.result.trim_end().len() - 2].to_string(),
+    };
+    put(&records, "bad/cut", truncated.to_vec().unwrap()).await;
+    serializer_error(
+        record.read::<Vec<i64>>("bad/cut").await.unwrap_err(),
+        "base64",
+    );
+    // Not a record at all.
+    put(&records, "bad/text", b"hello".to_vec()).await;
+    serializer_error(
+        record.read::<i64>("bad/text").await.unwrap_err(),
+        "not a Prefect 3 result record",
+    );
+    // Metadata without its result.
+    put(
+        &under(store, "prefect3/split-metadata"),
+        "bad/orphan",
+        Prefect3Metadata::new("bad/orphan", Prefect3Serializer::json(), None)
+            .to_vec()
+            .unwrap(),
+    )
+    .await;
+    let err = split.read::<i64>("bad/orphan").await.unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Corrupt { reason, .. } if reason.contains("result is missing")),
+        "{err}"
+    );
+    // A value of another type than the one read.
+    let err = record.read::<String>("ours/new").await.unwrap_err();
+    assert!(matches!(err, StoreError::Serializer { .. }), "{err}");
+}
