@@ -283,7 +283,7 @@ pub(crate) fn parse_python(bytes: &[u8]) -> Result<PythonValue, String> {
 }
 
 #[cfg(feature = "prefect3")]
-pub(crate) use python::Value as PythonValue;
+pub(crate) use python::{Dumps, Value as PythonValue};
 
 /// Reads what Python's `json.dumps` (and Prefect's `JSONSerializer`) wrote into any
 /// `Deserialize` value: see [`to_python_json`].

@@ -42,10 +42,12 @@
 
 mod classes;
 mod de;
+mod kwargs;
 #[cfg(feature = "store")]
 mod store;
 
 pub use self::classes::{tagged, PythonClass};
+pub use self::kwargs::Kwargs;
 #[cfg(feature = "store")]
 pub use self::store::Prefect3Store;
 
@@ -109,10 +111,10 @@ pub struct Prefect3Json {
     /// Arguments of `json.dumps`: `indent`, `sort_keys`, `separators` and `ensure_ascii`
     /// change the bytes, not the value.
     #[serde(default)]
-    pub dumps_kwargs: serde_json::Map<String, serde_json::Value>,
+    pub dumps_kwargs: Kwargs,
     /// Arguments of `json.loads`.
     #[serde(default)]
-    pub loads_kwargs: serde_json::Map<String, serde_json::Value>,
+    pub loads_kwargs: Kwargs,
 }
 
 /// The configuration of Prefect 3's `PickleSerializer`.
@@ -180,8 +182,8 @@ impl Prefect3Serializer {
             jsonlib: "json".into(),
             object_encoder: Some("prefect.serializers.prefect_json_object_encoder".into()),
             object_decoder: Some("prefect.serializers.prefect_json_object_decoder".into()),
-            dumps_kwargs: serde_json::Map::new(),
-            loads_kwargs: serde_json::Map::new(),
+            dumps_kwargs: Kwargs::new(),
+            loads_kwargs: Kwargs::new(),
         })
     }
 
@@ -309,7 +311,7 @@ fn read_json<T: DeserializeOwned>(json: &Prefect3Json, bytes: &[u8]) -> Result<T
             "the object decoder `{decoder}` is not read; Prefect's default `{DECODER}` is"
         ))));
     }
-    if let Some(option) = json.loads_kwargs.keys().next() {
+    if let Some((option, _)) = json.loads_kwargs.iter().next() {
         return Err(error(ErrorKind::invalid_option(format!(
             "the `json.loads` option `{option}` is not read"
         ))));
@@ -330,8 +332,9 @@ fn read_pickle<T: DeserializeOwned>(pickle: &Prefect3Pickle, bytes: &[u8]) -> Re
 }
 
 /// What `serializer` writes of `value`: the `split` layout's result file, or the `record`
-/// layout's `result` text. JSON takes Prefect's default `dumps_kwargs` (none); other options
-/// are an error naming them.
+/// layout's `result` text. JSON takes the `dumps_kwargs` that change its layout (`indent`,
+/// `separators`, `sort_keys`, `ensure_ascii`; integer keys sort as their text, where Python
+/// sorts them as numbers); any other is an error naming it.
 pub fn write_result<T: Serialize + ?Sized>(
     serializer: &Prefect3Serializer,
     value: &T,
@@ -344,12 +347,17 @@ pub fn write_result<T: Serialize + ?Sized>(
                     json.jsonlib
                 ))));
             }
-            if let Some(option) = json.dumps_kwargs.keys().next() {
-                return Err(write_error(ErrorKind::invalid_option(format!(
-                    "the `json.dumps` option `{option}` is not written; Prefect's defaults are"
-                ))));
+            let dumps = crate::json::Dumps::from_kwargs(json.dumps_kwargs.iter())
+                .map_err(|reason| write_error(ErrorKind::invalid_option(reason)))?;
+            let default = crate::json::to_python_json(value)?;
+            if dumps.is_default() {
+                return Ok(default);
             }
-            crate::json::to_python_json(value)
+            let parsed = crate::json::parse_python(&default)
+                .map_err(|reason| write_error(ErrorKind::malformed(reason)))?;
+            let mut out = Vec::with_capacity(default.len() * 2);
+            dumps.write(&parsed, &mut out);
+            Ok(out)
         }
         Prefect3Serializer::Pickle(_) => {
             let pickle = crate::PickleSerializer::new()

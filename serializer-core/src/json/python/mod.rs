@@ -9,6 +9,8 @@
 //! `-Infinity`, integers that fit `i128` or `u128`) into a [`Value`], and `de` deserializes it.
 
 mod de;
+#[cfg(feature = "prefect3")]
+mod dumps;
 mod encoding;
 mod float;
 mod parse;
@@ -16,6 +18,8 @@ mod ser;
 mod sniff;
 mod value;
 
+#[cfg(feature = "prefect3")]
+pub(crate) use self::dumps::Dumps;
 pub(super) use self::encoding::decode_text;
 pub(super) use self::parse::parse;
 pub(super) use self::ser::PythonFormatter;
