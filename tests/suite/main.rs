@@ -53,6 +53,7 @@ fn vectors_dir() -> std::path::PathBuf {
 }
 
 /// The vectors of the manifest written for `serializer` (a Prefect class name).
+#[cfg(feature = "dataframe")]
 fn vectors_of(serializer: &str) -> Vec<serde_json::Value> {
     let manifest = std::fs::read(vectors_dir().join("manifest.json")).unwrap();
     let manifest: serde_json::Value = serde_json::from_slice(&manifest).unwrap();
