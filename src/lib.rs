@@ -64,6 +64,16 @@ pub use serializer_derive::ResultSerializer;
 #[cfg(all(feature = "derive", feature = "dataframe"))]
 pub use serializer_derive::Row;
 
+/// Prefect 3's result records: see [`serializer_core::prefect3`]. With the `derive` feature,
+/// `prefect3::ToPython` is also the derive of the trait of that name, as serde's `Serialize` is.
+#[cfg(feature = "prefect3")]
+pub mod prefect3 {
+    #[doc(inline)]
+    pub use serializer_core::prefect3::*;
+    #[cfg(feature = "derive")]
+    pub use serializer_derive::ToPython;
+}
+
 // The README's examples compile and run as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

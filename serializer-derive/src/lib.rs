@@ -12,7 +12,9 @@ mod dummy;
 mod errors;
 mod expand;
 mod fallback;
+mod python;
 mod row;
+mod serde_attr;
 mod symbol;
 mod valid;
 
@@ -24,6 +26,16 @@ use syn::{parse_macro_input, DeriveInput};
 pub fn derive_result_serializer(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     expand::derive(&input).into()
+}
+
+/// Implements the runtime's `prefect3::ToPython`: the type written as the Python value Prefect
+/// 3's JSON encoder writes for it, each field by its type (a `DateTime` as a tagged
+/// `datetime`), a struct renamed `#[serde(rename = "module.Class")]` as that pydantic model or
+/// dataclass.
+#[proc_macro_derive(ToPython, attributes(serde, python))]
+pub fn derive_to_python(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    python::derive(&input).into()
 }
 
 /// Implements the runtime's `Row` (a struct as one row of a table, a column per field) and

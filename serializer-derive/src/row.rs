@@ -6,9 +6,10 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{Attribute, Data, DeriveInput, Fields, LitStr};
+use syn::{Attribute, Data, DeriveInput, Fields};
 
 use crate::dummy::wrap_in_const;
+use crate::serde_attr::{unraw, Serde};
 
 /// The derive: the impls, or the errors.
 pub(crate) fn derive(node: &DeriveInput) -> TokenStream {
@@ -98,11 +99,6 @@ impl<'a> Field<'a> {
             column,
         })
     }
-}
-
-fn unraw(ident: &syn::Ident) -> String {
-    let name = ident.to_string();
-    name.strip_prefix("r#").map_or(name.clone(), str::to_owned)
 }
 
 fn struct_impls(ident: &syn::Ident, fields: &[Field<'_>], strict: bool) -> TokenStream {
@@ -302,120 +298,6 @@ fn enum_impl(ident: &syn::Ident, variants: &[(&syn::Ident, String)]) -> TokenStr
             }
         }
     }
-}
-
-/// What this derive reads of `#[serde(...)]`; every other key is serde's business.
-#[derive(Default)]
-struct Serde {
-    rename: Option<String>,
-    rename_all: Option<String>,
-    skip: bool,
-    deny_unknown_fields: bool,
-}
-
-impl Serde {
-    fn parse(attrs: &[Attribute]) -> syn::Result<Self> {
-        let mut serde = Serde::default();
-        for attr in attrs.iter().filter(|attr| attr.path().is_ident("serde")) {
-            attr.parse_nested_meta(|meta| {
-                if meta.path.is_ident("rename") {
-                    if meta.input.peek(syn::Token![=]) {
-                        let name: LitStr = meta.value()?.parse()?;
-                        serde.rename = Some(name.value());
-                    } else {
-                        // `rename(serialize = "...", deserialize = "...")`: serde's own.
-                        skip_rest(&meta)?;
-                    }
-                } else if meta.path.is_ident("rename_all") && meta.input.peek(syn::Token![=]) {
-                    let rule: LitStr = meta.value()?.parse()?;
-                    if !RULES.contains(&rule.value().as_str()) {
-                        return Err(syn::Error::new(rule.span(), "an unknown `rename_all` rule"));
-                    }
-                    serde.rename_all = Some(rule.value());
-                } else if meta.path.is_ident("skip") {
-                    serde.skip = true;
-                } else if meta.path.is_ident("deny_unknown_fields") {
-                    serde.deny_unknown_fields = true;
-                } else {
-                    skip_rest(&meta)?;
-                }
-                Ok(())
-            })?;
-        }
-        Ok(serde)
-    }
-
-    /// `name` under the container's `rename_all` rule; `variant` for an enum's variant names,
-    /// which serde writes in PascalCase.
-    fn rename_all(&self, name: &str, variant: bool) -> String {
-        let Some(rule) = &self.rename_all else {
-            return name.to_owned();
-        };
-        let words: Vec<String> = if variant {
-            split_pascal(name)
-        } else {
-            name.split('_').map(str::to_owned).collect()
-        };
-        let lower: Vec<String> = words.iter().map(|word| word.to_lowercase()).collect();
-        let capitalized = |word: &String| {
-            let mut chars = word.chars();
-            chars.next().map_or_else(String::new, |first| {
-                first.to_uppercase().chain(chars).collect::<String>()
-            })
-        };
-        match rule.as_str() {
-            "lowercase" => lower.concat(),
-            "UPPERCASE" => lower.concat().to_uppercase(),
-            "PascalCase" => lower.iter().map(capitalized).collect(),
-            "camelCase" => lower
-                .iter()
-                .enumerate()
-                .map(|(index, word)| {
-                    if index == 0 {
-                        word.clone()
-                    } else {
-                        capitalized(word)
-                    }
-                })
-                .collect(),
-            "snake_case" => lower.join("_"),
-            "SCREAMING_SNAKE_CASE" => lower.join("_").to_uppercase(),
-            "kebab-case" => lower.join("-"),
-            _ => lower.join("-").to_uppercase(),
-        }
-    }
-}
-
-const RULES: &[&str] = &[
-    "lowercase",
-    "UPPERCASE",
-    "PascalCase",
-    "camelCase",
-    "snake_case",
-    "SCREAMING_SNAKE_CASE",
-    "kebab-case",
-    "SCREAMING-KEBAB-CASE",
-];
-
-fn split_pascal(name: &str) -> Vec<String> {
-    let mut words: Vec<String> = Vec::new();
-    for ch in name.chars() {
-        match words.last_mut() {
-            Some(word) if !ch.is_uppercase() => word.push(ch),
-            _ => words.push(ch.to_string()),
-        }
-    }
-    words
-}
-
-/// Skips a key's value: `= expr` or `(...)`.
-fn skip_rest(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<()> {
-    if meta.input.peek(syn::Token![=]) {
-        meta.value()?.parse::<syn::Expr>()?;
-    } else if meta.input.peek(syn::token::Paren) {
-        meta.parse_nested_meta(|inner| skip_rest(&inner))?;
-    }
-    Ok(())
 }
 
 /// `#[serializer(crate = path)]`, for code inside the runtime's own crates.

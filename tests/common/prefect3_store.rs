@@ -223,6 +223,28 @@ pub(crate) async fn prefect3_records(store: &ResultStore) {
         matches!(&err, StoreError::Corrupt { reason, .. } if reason.contains("result is missing")),
         "{err}"
     );
+    // Prefect's pydantic model read as its dataclass: the class names it.
+    #[derive(Debug, Deserialize)]
+    #[serde(rename = "prefect3_vector_models.Point")]
+    #[allow(dead_code)]
+    struct Point {
+        x: i64,
+        y: i64,
+    }
+    serializer_error(
+        record
+            .read::<Point>("json/pydantic_model")
+            .await
+            .unwrap_err(),
+        "holds a `prefect3_vector_models.Reading`, and `prefect3_vector_models.Point` is read",
+    );
+    serializer_error(
+        split
+            .read::<Point>("json/pydantic_model")
+            .await
+            .unwrap_err(),
+        "holds a `prefect3_vector_models.Reading`",
+    );
     // A value of another type than the one read.
     let err = record.read::<String>("ours/new").await.unwrap_err();
     assert!(matches!(err, StoreError::Serializer { .. }), "{err}");

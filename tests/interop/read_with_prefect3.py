@@ -6,6 +6,7 @@ of the Prefect 3 vectors' manifest (`read_back`), as JSON.
 BASE/record holds `record` layout results; BASE/split the `split` layout's results, with their
 metadata in BASE/split-metadata (Prefect's `metadata_storage`).
 """
+import dataclasses
 import datetime
 import decimal
 import json
@@ -41,6 +42,10 @@ def typed(v):
         return {"uuid": str(v)}
     if isinstance(v, decimal.Decimal):
         return {"decimal": str(v)}
+    if dataclasses.is_dataclass(v) or hasattr(v, "model_fields"):
+        fields = v.__dict__.items()
+        return {"object": {"class": f"{type(v).__module__}.{type(v).__qualname__}",
+                           "fields": [[k, typed(x)] for k, x in fields]}}
     if isinstance(v, BaseException):
         return {"exception": {"type": f"{type(v).__module__}.{type(v).__name__}", "message": str(v)}}
     if isinstance(v, list):

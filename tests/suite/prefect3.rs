@@ -10,8 +10,8 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Seconds
 #[cfg(feature = "store")]
 use result_serializers::prefect3::Prefect3Store;
 use result_serializers::prefect3::{
-    read_result, write_result, Prefect3Metadata, Prefect3Record, Prefect3Serializer, PythonClass,
-    PythonException,
+    read_result, write_result, Layout, Prefect3Metadata, Prefect3Record, Prefect3Serializer,
+    Python, PythonClass, PythonException, ToPython,
 };
 use result_serializers::Error;
 use rust_decimal::Decimal;
@@ -42,7 +42,7 @@ fn load(dir: &Path, vector: &Value) -> (Prefect3Metadata, Vec<u8>, Vec<u8>) {
     )
 }
 
-#[derive(Debug, Deserialize, Serialize)]
+#[derive(Debug, Deserialize, Serialize, ToPython)]
 struct Record {
     id: i64,
     name: String,
@@ -51,7 +51,10 @@ struct Record {
     active: bool,
 }
 
-#[derive(Debug, Deserialize)]
+/// The flow's pydantic model: its class is its serde name, written as the tag and checked
+/// when read.
+#[derive(Debug, Deserialize, ToPython)]
+#[serde(rename = "prefect3_vector_models.Reading")]
 struct Reading {
     sensor: String,
     kelvin: f64,
@@ -59,7 +62,9 @@ struct Reading {
     tags: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+/// The flow's dataclass.
+#[derive(Debug, Deserialize, ToPython)]
+#[serde(rename = "prefect3_vector_models.Point")]
 struct Point {
     x: i64,
     y: i64,
@@ -67,6 +72,16 @@ struct Point {
 
 #[derive(Debug, Deserialize)]
 struct Duration(#[serde(with = "result_serializers::prefect3::tagged")] chrono::TimeDelta);
+
+impl ToPython for Duration {
+    fn to_python<S: serde::Serializer>(
+        &self,
+        serializer: S,
+        layout: Layout,
+    ) -> Result<S::Ok, S::Error> {
+        self.0.to_python(serializer, layout)
+    }
+}
 
 // The manifest's typed notation, from Rust values.
 fn int(value: impl ToString) -> Value {
@@ -378,16 +393,27 @@ fn every_prefect3_vector_reads_to_what_prefect_read_or_is_refused_by_name() {
     assert_eq!(count, 4 * 2 * 2);
 }
 
-/// A value of a Python class, written tagged.
+/// A value of a Python class, read and written tagged through the `with` module, as a
+/// hand-written serde impl does; written as Python's type by a hand-written `ToPython`.
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(bound = "T: PythonClass")]
 struct Class<T>(#[serde(with = "result_serializers::prefect3::tagged")] T);
+
+impl<T: ToPython> ToPython for Class<T> {
+    fn to_python<S: serde::Serializer>(
+        &self,
+        serializer: S,
+        layout: Layout,
+    ) -> Result<S::Ok, S::Error> {
+        self.0.to_python(serializer, layout)
+    }
+}
 
 /// The `in_a_list` value: a date-time, a UUID and a decimal, each tagged.
 type InAList = (Class<DateTime<Utc>>, Class<Uuid>, Class<Decimal>);
 
 /// The `nested` value, its lists as lists (a Rust tuple pickles as a Python tuple).
-#[derive(Debug, Deserialize, Serialize)]
+#[derive(Debug, Deserialize, Serialize, ToPython)]
 struct Nested {
     a: BTreeMap<String, Vec<Tree>>,
     empty_list: Vec<i64>,
@@ -401,9 +427,23 @@ enum Tree {
     List(Vec<Tree>),
 }
 
+/// An untagged enum has no derive: its Python value is that of the variant it holds.
+impl ToPython for Tree {
+    fn to_python<S: serde::Serializer>(
+        &self,
+        serializer: S,
+        layout: Layout,
+    ) -> Result<S::Ok, S::Error> {
+        match self {
+            Tree::Leaf(leaf) => leaf.to_python(serializer, layout),
+            Tree::List(list) => list.to_python(serializer, layout),
+        }
+    }
+}
+
 /// The vector's result read into `T`, written again, and compared with Prefect's bytes: the
 /// `split` layout's file, and the `record` layout's whole record.
-fn rewrite<T: DeserializeOwned + Serialize>(
+fn rewrite<T: DeserializeOwned + ToPython>(
     id: &str,
     layout: &str,
     metadata: Prefect3Metadata,
@@ -411,14 +451,14 @@ fn rewrite<T: DeserializeOwned + Serialize>(
     file: &[u8],
 ) {
     let value: T = read_result(&metadata.serializer, result).unwrap();
-    let written = write_result(&metadata.serializer, &value).unwrap();
+    let written = write_result(&metadata.serializer, &Python(&value)).unwrap();
     assert_eq!(
         String::from_utf8_lossy(&written),
         String::from_utf8_lossy(result),
         "{id}: the result"
     );
     if layout == "record" {
-        let record = Prefect3Record::of(metadata, &value).unwrap();
+        let record = Prefect3Record::of(metadata, &Python(&value)).unwrap();
         assert_eq!(
             String::from_utf8_lossy(&record.to_vec().unwrap()),
             String::from_utf8_lossy(file),
@@ -475,12 +515,16 @@ fn what_we_write_of_prefect3_json_values_is_prefects_own_bytes() {
             "uuid" => rewrite::<Class<Uuid>>(args.0, args.1, args.2, args.3, args.4),
             "decimal" => rewrite::<Class<Decimal>>(args.0, args.1, args.2, args.3, args.4),
             "in_a_list" => rewrite::<InAList>(args.0, args.1, args.2, args.3, args.4),
-            // Not written tagged yet: `bytes`, sets, models and dataclasses.
-            _ => continue,
+            "bytes_utf8" => rewrite::<serde_bytes::ByteBuf>(args.0, args.1, args.2, args.3, args.4),
+            "set" => rewrite::<BTreeSet<i64>>(args.0, args.1, args.2, args.3, args.4),
+            "pydantic_model" => rewrite::<Reading>(args.0, args.1, args.2, args.3, args.4),
+            "dataclass" => rewrite::<Point>(args.0, args.1, args.2, args.3, args.4),
+            other => panic!("{other} is not written"),
         }
         compared.insert(vector["key"].as_str().unwrap().to_string());
     }
-    assert_eq!(compared.len(), 19 * 2, "{compared:?}");
+    // Every value kind, with both JSON serializers.
+    assert_eq!(compared.len(), 23 * 2, "{compared:?}");
 }
 
 #[test]
@@ -585,7 +629,7 @@ fn bad_records_are_clear_errors() {
 /// `serializer`, at `key` in both layouts under `base`, through [`Prefect3Store`] on local
 /// directories.
 #[cfg(feature = "store")]
-fn write_both<T: DeserializeOwned + Serialize>(
+fn write_both<T: DeserializeOwned + ToPython>(
     source: &[u8],
     serializer: &Prefect3Serializer,
     base: &Path,
@@ -601,7 +645,10 @@ fn write_both<T: DeserializeOwned + Serialize>(
         .unwrap();
     runtime.block_on(async {
         for store in [record, split] {
-            store.write(key, &value, serializer, None).await.unwrap();
+            store
+                .write(key, &Python(&value), serializer, None)
+                .await
+                .unwrap();
         }
     });
 }
@@ -664,6 +711,12 @@ fn prefect3_reads_what_we_write_in_both_layouts() {
             ("uuid", false) => write_both::<Class<Uuid>>(args.0, args.1, args.2, args.3),
             ("decimal", false) => write_both::<Class<Decimal>>(args.0, args.1, args.2, args.3),
             ("in_a_list", false) => write_both::<InAList>(args.0, args.1, args.2, args.3),
+            ("bytes_utf8", false) => {
+                write_both::<serde_bytes::ByteBuf>(args.0, args.1, args.2, args.3)
+            }
+            ("set", false) => write_both::<BTreeSet<i64>>(args.0, args.1, args.2, args.3),
+            ("pydantic_model", false) => write_both::<Reading>(args.0, args.1, args.2, args.3),
+            ("dataclass", false) => write_both::<Point>(args.0, args.1, args.2, args.3),
             _ => continue,
         }
         let mut read_back = vector["read_back"].clone();
@@ -678,6 +731,8 @@ fn prefect3_reads_what_we_write_in_both_layouts() {
         .arg(&base)
         .args(expected.keys())
         .env("PREFECT_HOME", base.join("prefect-home"))
+        // The flow's model and dataclass, for Prefect to import.
+        .env("PYTHONPATH", &dir)
         .output()
         .unwrap();
     assert!(
@@ -696,6 +751,72 @@ fn prefect3_reads_what_we_write_in_both_layouts() {
             );
         }
     }
-    // Seven serializers: 19 JSON kinds on five, 8 plain ones on two pickles.
-    assert_eq!(expected.len(), 19 * 5 + 8 * 2, "{:?}", expected.keys());
+    // Seven serializers: 23 JSON kinds on five, 8 plain ones on two pickles.
+    assert_eq!(expected.len(), 23 * 5 + 8 * 2, "{:?}", expected.keys());
+}
+
+/// What `#[derive(ToPython)]` writes: fields by their types, serde's names, a class where the
+/// serde name is one; and a struct naming a class reads only that class.
+#[test]
+fn derived_types_write_python_values_and_check_their_class() {
+    #[derive(ToPython)]
+    #[serde(rename_all = "camelCase")]
+    #[allow(dead_code)]
+    struct Job<T> {
+        job_name: String,
+        #[serde(rename = "when")]
+        at: NaiveDate,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+        #[serde(skip)]
+        cache: u8,
+        status: Status,
+        pair: Pair,
+        ids: BTreeSet<Unit>,
+        inner: T,
+    }
+    #[derive(ToPython)]
+    #[serde(rename_all = "snake_case")]
+    enum Status {
+        StillRunning,
+    }
+    #[derive(ToPython)]
+    struct Pair(i64, chrono::TimeDelta);
+    #[derive(ToPython, PartialEq, Eq, PartialOrd, Ord)]
+    struct Unit;
+    let job = Job {
+        job_name: "load".into(),
+        at: NaiveDate::from_ymd_opt(2020, 12, 16).unwrap(),
+        note: None,
+        cache: 7,
+        status: Status::StillRunning,
+        pair: Pair(1, chrono::TimeDelta::minutes(90)),
+        ids: BTreeSet::from([Unit]),
+        inner: Point { x: 1, y: -2 },
+    };
+    let written = write_result(&Prefect3Serializer::json(), &Python(&job)).unwrap();
+    assert_eq!(
+        String::from_utf8(written).unwrap(),
+        r#"{"jobName": "load", "when": {"__class__": "datetime.date", "data": "2020-12-16"}, "status": "still_running", "pair": [1, {"__class__": "datetime.timedelta", "data": "PT1H30M"}], "ids": {"__class__": "builtins.set", "data": [null]}, "inner": {"__class__": "prefect3_vector_models.Point", "data": {"x": 1, "y": -2}}}"#
+    );
+
+    // Prefect's pydantic model read as the dataclass: the class is checked, and named.
+    let dir = vectors_dir();
+    let model = std::fs::read(dir.join("split/json/pydantic_model")).unwrap();
+    let err = read_result::<Point>(&Prefect3Serializer::json(), &model).unwrap_err();
+    assert!(
+        err.to_string().contains(
+            "holds a `prefect3_vector_models.Reading`, and `prefect3_vector_models.Point` is read"
+        ),
+        "{err}"
+    );
+    // A struct naming no class reads the fields of any.
+    #[derive(Deserialize)]
+    struct AnyPoint {
+        x: i64,
+        y: i64,
+    }
+    let point = std::fs::read(dir.join("split/json/dataclass")).unwrap();
+    let any: AnyPoint = read_result(&Prefect3Serializer::json(), &point).unwrap();
+    assert_eq!((any.x, any.y), (1, -2));
 }

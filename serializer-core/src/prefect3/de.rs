@@ -124,9 +124,26 @@ impl<'de> Deserializer<'de> for Tagged {
         value.deserialize_enum(name, variants, visitor)
     }
 
+    /// A struct whose serde name is a Python class (`#[serde(rename = "module.Class")]`) reads
+    /// a tagged object of that class only; any other struct reads the fields of any.
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        match untag(self.0) {
+            Ok((class, _)) if name.contains('.') && class != name => Err(serde::de::Error::custom(
+                format_args!("the result holds a `{class}`, and `{name}` is read"),
+            )),
+            Ok((_, data)) => Tagged(data).deserialize_any(visitor),
+            Err(value) => Tagged(value).deserialize_any(visitor),
+        }
+    }
+
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit
-        unit_struct tuple tuple_struct map struct identifier ignored_any
+        unit_struct tuple tuple_struct map identifier ignored_any
     }
 }
 

@@ -43,11 +43,15 @@
 mod classes;
 mod de;
 mod kwargs;
+mod python;
 #[cfg(feature = "store")]
 mod store;
 
 pub use self::classes::{tagged, PythonClass};
 pub use self::kwargs::Kwargs;
+#[doc(hidden)]
+pub use self::python::__derive;
+pub use self::python::{Layout, Python, ToPython};
 #[cfg(feature = "store")]
 pub use self::store::Prefect3Store;
 
