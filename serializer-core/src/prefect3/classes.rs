@@ -12,11 +12,34 @@ pub trait PythonClass: Sized {
     /// The class, with its module: `datetime.datetime`.
     const CLASS: &'static str;
 
-    /// The text Prefect's encoder writes as the class's `data`.
-    fn to_data(&self) -> String;
+    /// The text Prefect's encoder writes as the class's `data`, or why the Python class
+    /// cannot hold the value (a nanosecond, a year past 9999).
+    fn to_data(&self) -> Result<String, String>;
 
     /// The value of the text Prefect's encoder wrote, or why it is not one.
     fn from_data(data: &str) -> Result<Self, String>;
+}
+
+/// Refuses what Python's `datetime` cannot hold, where writing it would change it: a year
+/// outside 1 to 9999, nanoseconds, a leap second.
+fn held(at: NaiveDateTime) -> Result<(), String> {
+    use chrono::{Datelike, Timelike};
+    if !(1..=9999).contains(&at.year()) {
+        return Err(format!(
+            "{at} is outside the years 1 to 9999 that Python's `datetime` holds"
+        ));
+    }
+    if at.nanosecond() >= 1_000_000_000 {
+        return Err(format!(
+            "{at} is a leap second, which Python's `datetime` cannot hold"
+        ));
+    }
+    if !at.nanosecond().is_multiple_of(1_000) {
+        return Err(format!(
+            "{at} has nanoseconds, which Python's `datetime` (microseconds) cannot hold: round it first"
+        ));
+    }
+    Ok(())
 }
 
 fn bad(what: &str, data: &str) -> String {
@@ -26,8 +49,9 @@ fn bad(what: &str, data: &str) -> String {
 impl PythonClass for DateTime<Utc> {
     const CLASS: &'static str = "datetime.datetime";
 
-    fn to_data(&self) -> String {
-        aware_text(self.fixed_offset())
+    fn to_data(&self) -> Result<String, String> {
+        held(self.naive_utc())?;
+        Ok(aware_text(self.fixed_offset()))
     }
 
     fn from_data(data: &str) -> Result<Self, String> {
@@ -38,8 +62,9 @@ impl PythonClass for DateTime<Utc> {
 impl PythonClass for DateTime<FixedOffset> {
     const CLASS: &'static str = "datetime.datetime";
 
-    fn to_data(&self) -> String {
-        aware_text(*self)
+    fn to_data(&self) -> Result<String, String> {
+        held(self.naive_local())?;
+        Ok(aware_text(*self))
     }
 
     fn from_data(data: &str) -> Result<Self, String> {
@@ -50,8 +75,9 @@ impl PythonClass for DateTime<FixedOffset> {
 impl PythonClass for NaiveDateTime {
     const CLASS: &'static str = "datetime.datetime";
 
-    fn to_data(&self) -> String {
-        naive_text(*self)
+    fn to_data(&self) -> Result<String, String> {
+        held(*self)?;
+        Ok(naive_text(*self))
     }
 
     fn from_data(data: &str) -> Result<Self, String> {
@@ -63,8 +89,9 @@ impl PythonClass for NaiveDateTime {
 impl PythonClass for NaiveDate {
     const CLASS: &'static str = "datetime.date";
 
-    fn to_data(&self) -> String {
-        self.to_string()
+    fn to_data(&self) -> Result<String, String> {
+        held(self.and_time(NaiveTime::MIN))?;
+        Ok(self.to_string())
     }
 
     fn from_data(data: &str) -> Result<Self, String> {
@@ -75,8 +102,16 @@ impl PythonClass for NaiveDate {
 impl PythonClass for NaiveTime {
     const CLASS: &'static str = "datetime.time";
 
-    fn to_data(&self) -> String {
-        time_text(*self)
+    fn to_data(&self) -> Result<String, String> {
+        held(NaiveDate::MIN.and_time(*self)).or_else(|err| {
+            // Only the time matters here, not the placeholder date's year.
+            if err.contains("year") {
+                Ok(())
+            } else {
+                Err(err)
+            }
+        })?;
+        Ok(time_text(*self))
     }
 
     fn from_data(data: &str) -> Result<Self, String> {
@@ -87,8 +122,13 @@ impl PythonClass for NaiveTime {
 impl PythonClass for TimeDelta {
     const CLASS: &'static str = "datetime.timedelta";
 
-    fn to_data(&self) -> String {
-        crate::datetime::python::to_iso(*self)
+    fn to_data(&self) -> Result<String, String> {
+        if self.subsec_nanos() % 1_000 != 0 {
+            return Err(format!(
+                "{self} has nanoseconds, which Python's `timedelta` (microseconds) cannot hold"
+            ));
+        }
+        Ok(crate::datetime::python::to_iso(*self))
     }
 
     fn from_data(data: &str) -> Result<Self, String> {
@@ -99,8 +139,8 @@ impl PythonClass for TimeDelta {
 impl PythonClass for uuid::Uuid {
     const CLASS: &'static str = "uuid.UUID";
 
-    fn to_data(&self) -> String {
-        self.hyphenated().to_string()
+    fn to_data(&self) -> Result<String, String> {
+        Ok(self.hyphenated().to_string())
     }
 
     fn from_data(data: &str) -> Result<Self, String> {
@@ -112,8 +152,8 @@ impl PythonClass for uuid::Uuid {
 impl PythonClass for rust_decimal::Decimal {
     const CLASS: &'static str = "decimal.Decimal";
 
-    fn to_data(&self) -> String {
-        self.to_string()
+    fn to_data(&self) -> Result<String, String> {
+        Ok(self.to_string())
     }
 
     fn from_data(data: &str) -> Result<Self, String> {
@@ -125,7 +165,7 @@ impl PythonClass for rust_decimal::Decimal {
 /// A field of a [`PythonClass`] type, written tagged with its class and read tagged or not.
 pub mod tagged {
     use serde::de::{self, Deserialize, Deserializer};
-    use serde::ser::{SerializeMap, Serializer};
+    use serde::ser::{self, SerializeMap, Serializer};
 
     use super::PythonClass;
 
@@ -136,7 +176,7 @@ pub mod tagged {
     ) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(2))?;
         map.serialize_entry("__class__", T::CLASS)?;
-        map.serialize_entry("data", &value.to_data())?;
+        map.serialize_entry("data", &value.to_data().map_err(ser::Error::custom)?)?;
         map.end()
     }
 

@@ -39,10 +39,13 @@ pub enum Layout {
     /// pydantic's `to_jsonable_python`: a `datetime` is its text, a `set` a list, a nested
     /// model a dict; the model's class says what each field is.
     Plain,
+    /// For a pickle, which holds Python's objects themselves: every Python type tagged,
+    /// inside models too, and `bytes` as bytes; the pickle writer makes each tag its class.
+    Pickle,
 }
 
 /// A value in a layout, as `Serialize`.
-struct In<'a, T: ?Sized>(&'a T, Layout);
+pub(super) struct In<'a, T: ?Sized>(pub(super) &'a T, pub(super) Layout);
 
 impl<T: ToPython + ?Sized> Serialize for In<'_, T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -50,18 +53,17 @@ impl<T: ToPython + ?Sized> Serialize for In<'_, T> {
     }
 }
 
-/// A [`ToPython`] value as `Serialize`: what [`write_result`](super::write_result),
-/// [`Prefect3Record::of`](super::Prefect3Record::of) and `Prefect3Store::write` take to write
-/// Python's types, tags included.
+/// A [`ToPython`] value as `Serialize`, in Prefect 3's JSON layout (tags included), for
+/// another serde serializer.
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use serializer_core::prefect3::{write_result, Prefect3Serializer, Python};
+/// use serializer_core::prefect3::Python;
 ///
 /// let day = NaiveDate::from_ymd_opt(2020, 12, 16).unwrap();
-/// let bytes = write_result(&Prefect3Serializer::json(), &Python(&vec![day]))?;
-/// assert_eq!(bytes, br#"[{"__class__": "datetime.date", "data": "2020-12-16"}]"#);
-/// # Ok::<(), serializer_core::Error>(())
+/// let json = serde_json::to_string(&Python(&vec![day]))?;
+/// assert_eq!(json, r#"[{"__class__":"datetime.date","data":"2020-12-16"}]"#);
+/// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Python<'a, T: ?Sized>(pub &'a T);
@@ -69,6 +71,25 @@ pub struct Python<'a, T: ?Sized>(pub &'a T);
 impl<T: ToPython + ?Sized> Serialize for Python<'_, T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.0.to_python(serializer, Layout::Tagged)
+    }
+}
+
+/// A value written as serde writes it, for a type that implements `Serialize` and not
+/// [`ToPython`] (one of another crate): a struct as a `dict`, a date-time as its text.
+///
+/// ```
+/// use serializer_core::prefect3::{write_result, Prefect3Serializer, SerdeValue};
+///
+/// let bytes = write_result(&Prefect3Serializer::json(), &SerdeValue(&[1, 2]))?;
+/// assert_eq!(bytes, b"[1, 2]");
+/// # Ok::<(), serializer_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct SerdeValue<'a, T: ?Sized>(pub &'a T);
+
+impl<T: Serialize + ?Sized> ToPython for SerdeValue<'_, T> {
+    fn to_python<S: Serializer>(&self, serializer: S, _: Layout) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
     }
 }
 
@@ -89,13 +110,11 @@ as_serde_writes!(
     i16,
     i32,
     i64,
-    i128,
     isize,
     u8,
     u16,
     u32,
     u64,
-    u128,
     usize,
     f32,
     f64,
@@ -107,14 +126,33 @@ as_serde_writes!(
     super::PythonException,
 );
 
+/// Integers past 64 bits: JSON writes their digits; `serde-pickle` takes no more than 64
+/// bits, so for a pickle they are tagged `builtins.int` and the pickle writer writes them.
+macro_rules! wide_ints {
+    ($($ty:ty),*) => {$(
+        impl ToPython for $ty {
+            fn to_python<S: Serializer>(&self, serializer: S, layout: Layout) -> Result<S::Ok, S::Error> {
+                match (layout, i64::try_from(*self)) {
+                    (Layout::Pickle, Ok(small)) => serializer.serialize_i64(small),
+                    (Layout::Pickle, Err(_)) => class(serializer, "builtins.int", &self.to_string()),
+                    _ => self.serialize(serializer),
+                }
+            }
+        }
+    )*};
+}
+
+wide_ints!(i128, u128);
+
 /// Types of a Python class, written tagged.
 macro_rules! tagged {
     ($($ty:ty),* $(,)?) => {$(
         impl ToPython for $ty {
             fn to_python<S: Serializer>(&self, serializer: S, layout: Layout) -> Result<S::Ok, S::Error> {
                 match layout {
-                    Layout::Tagged => tagged::serialize(self, serializer),
-                    Layout::Plain => serializer.serialize_str(&PythonClass::to_data(self)),
+                    Layout::Tagged | Layout::Pickle => tagged::serialize(self, serializer),
+                    Layout::Plain => serializer
+                        .serialize_str(&PythonClass::to_data(self).map_err(S::Error::custom)?),
                 }
             }
         }
@@ -147,6 +185,9 @@ fn class<S: Serializer, D: Serialize + ?Sized>(
 /// `bytes`: Prefect's encoder writes their UTF-8 text, so bytes that are not UTF-8 cannot be
 /// written (Prefect itself fails on them).
 fn bytes<S: Serializer>(bytes: &[u8], serializer: S, layout: Layout) -> Result<S::Ok, S::Error> {
+    if layout == Layout::Pickle {
+        return serializer.serialize_bytes(bytes);
+    }
     let text = std::str::from_utf8(bytes).map_err(|_| {
         S::Error::custom(
             "Prefect 3's JSON writes `bytes` as their UTF-8 text, and these are not UTF-8: \
@@ -154,8 +195,8 @@ fn bytes<S: Serializer>(bytes: &[u8], serializer: S, layout: Layout) -> Result<S
         )
     })?;
     match layout {
-        Layout::Tagged => class(serializer, "builtins.bytes", text),
         Layout::Plain => serializer.serialize_str(text),
+        Layout::Tagged | Layout::Pickle => class(serializer, "builtins.bytes", text),
     }
 }
 
@@ -234,7 +275,9 @@ where
     I: ExactSizeIterator<Item = &'a T>,
 {
     match layout {
-        Layout::Tagged => class(serializer, "builtins.set", &Members(items, layout)),
+        Layout::Tagged | Layout::Pickle => {
+            class(serializer, "builtins.set", &Members(items, layout))
+        }
         Layout::Plain => list(serializer, items(), layout),
     }
 }
@@ -398,6 +441,7 @@ pub mod __derive {
         layout: Layout,
     ) -> Result<S::Ok, S::Error> {
         match (class, layout) {
+            (Some(class), Layout::Pickle) => super::class(serializer, class, &Data(value, layout)),
             (Some(class), Layout::Tagged) => {
                 super::class(serializer, class, &Data(value, Layout::Plain))
             }

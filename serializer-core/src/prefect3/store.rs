@@ -6,9 +6,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use serde::de::DeserializeOwned;
-use serde::Serialize;
 
-use super::{Prefect3Metadata, Prefect3Record, Prefect3Serializer};
+use super::{Prefect3Metadata, Prefect3Record, Prefect3Serializer, ToPython};
 use crate::store::{ResultStore, StoreError};
 
 /// Where Prefect 3 keeps results: its `result_storage`, and in the `split` layout its
@@ -111,7 +110,7 @@ impl Prefect3Store {
 
     /// Writes `value` at `key` with `serializer`, expiring at `expiration` (`None`: never),
     /// in the store's layout; returns the metadata written. Replaces what was there.
-    pub async fn write<T: Serialize + ?Sized>(
+    pub async fn write<T: ToPython + ?Sized>(
         &self,
         key: &str,
         value: &T,
