@@ -268,8 +268,8 @@ impl Writer {
                     ),
                 };
                 self.call(class, |writer| {
-                    let mut state = date_state(at.date());
-                    state.extend(time_state(at.time()));
+                    let mut state = date_state(at.date())?;
+                    state.extend(time_state(at.time())?);
                     writer.bytes(&state);
                     if let Some(offset) = offset {
                         writer.call("datetime.timezone", |writer| {
@@ -282,14 +282,14 @@ impl Writer {
             "datetime.date" => {
                 let date: NaiveDate = text()?.parse().map_err(|_| bad("date"))?;
                 self.call(class, |writer| {
-                    writer.bytes(&date_state(date));
+                    writer.bytes(&date_state(date)?);
                     Ok(())
                 })
             }
             "datetime.time" => {
                 let time: NaiveTime = text()?.parse().map_err(|_| bad("time of day"))?;
                 self.call(class, |writer| {
-                    writer.bytes(&time_state(time));
+                    writer.bytes(&time_state(time)?);
                     Ok(())
                 })
             }
@@ -389,22 +389,111 @@ impl Writer {
 }
 
 /// CPython's state bytes of a date: the year in two bytes, big-endian; month; day.
-fn date_state(date: NaiveDate) -> Vec<u8> {
-    let year = date.year() as u16;
+fn date_state(date: NaiveDate) -> Result<Vec<u8>, String> {
+    let year = u16::try_from(date.year())
+        .ok()
+        .filter(|year| (1..=9999).contains(year))
+        .ok_or_else(|| format!("{date} is outside the years 1 to 9999 of Python's `date`"))?;
     let [high, low] = year.to_be_bytes();
-    vec![high, low, date.month() as u8, date.day() as u8]
+    Ok(vec![high, low, date.month() as u8, date.day() as u8])
 }
 
 /// CPython's state bytes of a time of day: hour, minute, second, microseconds in three bytes.
-fn time_state(time: NaiveTime) -> Vec<u8> {
-    let micros = time.nanosecond() / 1_000;
-    let [_, a, b, c] = micros.to_be_bytes();
-    vec![
+fn time_state(time: NaiveTime) -> Result<Vec<u8>, String> {
+    if time.nanosecond() >= 1_000_000_000 || !time.nanosecond().is_multiple_of(1_000) {
+        return Err(format!(
+            "{time} is a leap second or has nanoseconds, which Python's `time` cannot hold"
+        ));
+    }
+    let [_, a, b, c] = (time.nanosecond() / 1_000).to_be_bytes();
+    Ok(vec![
         time.hour() as u8,
         time.minute() as u8,
         time.second() as u8,
         a,
         b,
         c,
-    ]
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use serde_pickle::{HashableValue, Value};
+
+    use super::write;
+
+    fn back(value: &Value) -> Value {
+        let bytes = write(value).unwrap();
+        serde_pickle::value_from_slice(&bytes, serde_pickle::DeOptions::new()).unwrap()
+    }
+
+    #[test]
+    fn plain_values_read_back_as_written() {
+        let mut ints: Vec<Value> = [
+            0,
+            255,
+            256,
+            65_535,
+            65_536,
+            -1,
+            i64::from(i32::MIN),
+            i64::from(i32::MAX),
+            i64::from(i32::MAX) + 1,
+            i64::MIN,
+            i64::MAX,
+        ]
+        .into_iter()
+        .map(Value::I64)
+        .collect();
+        ints.push(Value::Int(num_bigint::BigInt::from(1u128 << 70)));
+        ints.push(Value::Int(-num_bigint::BigInt::from(1u128 << 100)));
+        let value = Value::List(vec![
+            Value::List(ints),
+            Value::Tuple(vec![]),
+            Value::Tuple(vec![Value::None, Value::Bool(true), Value::Bool(false)]),
+            Value::F64(-0.0),
+            Value::F64(1e300),
+            Value::String("h\u{e9}llo \u{1f980}".into()),
+            Value::Bytes(vec![7; 255]),
+            Value::Bytes(vec![9; 256]),
+            Value::Set(BTreeSet::from([
+                HashableValue::I64(1),
+                HashableValue::I64(2),
+            ])),
+            Value::Dict(BTreeMap::from([
+                (HashableValue::String("a".into()), Value::List(vec![])),
+                (HashableValue::I64(3), Value::Dict(BTreeMap::new())),
+            ])),
+        ]);
+        assert_eq!(back(&value), value);
+    }
+
+    #[test]
+    fn tags_of_values_python_cannot_hold_are_refused() {
+        let tag = |class: &str, data: &str| {
+            Value::Dict(BTreeMap::from([
+                (
+                    HashableValue::String("__class__".into()),
+                    Value::String(class.into()),
+                ),
+                (
+                    HashableValue::String("data".into()),
+                    Value::String(data.into()),
+                ),
+            ]))
+        };
+        for (class, data) in [
+            ("datetime.date", "0000-01-01"),
+            ("datetime.time", "23:59:60"),
+            ("datetime.datetime", "not a date"),
+            ("datetime.timedelta", "P1Y"),
+            ("uuid.UUID", "nope"),
+            ("builtins.int", "12x"),
+            ("nomodule", "x"),
+        ] {
+            assert!(write(&tag(class, data)).is_err(), "{class} {data}");
+        }
+    }
 }
