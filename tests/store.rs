@@ -402,6 +402,13 @@ fn the_blocking_store_works_from_sync_code() {
     assert!(!store.exists(&location).unwrap());
 }
 
+#[cfg(feature = "prefect3")]
+#[tokio::test]
+async fn prefect3_locations_open_by_url() {
+    let root = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("prefect3-by-url");
+    prefect3_store::prefect3_locations_by_url(&root).await;
+}
+
 #[test]
 fn templates_refuse_missing_fields_and_escapes() {
     let template = Template::new("{flow}/{task}.json").unwrap();

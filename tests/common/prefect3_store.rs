@@ -249,3 +249,54 @@ pub(crate) async fn prefect3_records(store: &ResultStore) {
     let err = record.read::<String>("ours/new").await.unwrap_err();
     assert!(matches!(err, StoreError::Serializer { .. }), "{err}");
 }
+
+/// Prefect's own files in its directory layout (results under one base, metadata under
+/// another, both by key), opened by URL as Prefect's `LocalFileSystem` blocks would be.
+pub(crate) async fn prefect3_locations_by_url(root: &Path) {
+    let _ = std::fs::remove_dir_all(root);
+    let (dir, vectors) = vectors();
+    let mut keys = Vec::new();
+    for vector in &vectors {
+        let key = vector["key"].as_str().unwrap();
+        let (results, metadata) = match vector["layout"].as_str().unwrap() {
+            "record" => (root.join("record"), None),
+            _ => (root.join("split"), Some(root.join("split-metadata"))),
+        };
+        let copy = |from: &str, to: &Path| {
+            std::fs::create_dir_all(to.join(key).parent().unwrap()).unwrap();
+            std::fs::copy(dir.join(from), to.join(key)).unwrap();
+        };
+        copy(vector["file"].as_str().unwrap(), &results);
+        if let Some(metadata) = metadata {
+            copy(vector["metadata_file"].as_str().unwrap(), &metadata);
+        }
+        if key.ends_with("/datetime_utc") {
+            keys.push(key.to_owned());
+        }
+    }
+    let url = |dir: &str| format!("file://{}", root.join(dir).display());
+    let record = Prefect3Store::record_at(&url("record")).unwrap();
+    let split = Prefect3Store::split_at(&url("split"), &url("split-metadata")).unwrap();
+    assert_eq!(keys.len(), 7 * 2);
+    for key in &keys {
+        for store in [&record, &split] {
+            let at: DateTime<Utc> = store.read(key).await.unwrap();
+            assert_eq!(at.to_rfc3339(), "2020-12-16T21:36:00+00:00", "{key}");
+        }
+    }
+    // Written by URL, read back from the files Prefect would read.
+    split
+        .write("ours/at", &keys, &Prefect3Serializer::json(), None)
+        .await
+        .unwrap();
+    assert!(root.join("split/ours/at").is_file());
+    assert!(root.join("split-metadata/ours/at").is_file());
+    let err = Prefect3Store::record_at("ftp://results").unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::InvalidUrl { .. } | StoreError::Backend { .. }
+        ),
+        "{err}"
+    );
+}
