@@ -62,6 +62,8 @@ fn expand(node: &DeriveInput) -> syn::Result<TokenStream> {
         quote_spanned!(ty.span()=> _rs::prefect3::__derive::#function::<#ty, _>)
     };
 
+    // A struct with named fields also implements `Fields`, which its `to_python` writes.
+    let mut fields_impl = TokenStream::new();
     let body = match &node.data {
         Data::Struct(data) => match &data.fields {
             Fields::Named(fields) => {
@@ -101,37 +103,24 @@ fn expand(node: &DeriveInput) -> syn::Result<TokenStream> {
                     Some(class) => quote!(::core::option::Option::Some(#class)),
                     None => quote!(::core::option::Option::None),
                 };
-                return Ok(wrap_in_const(
-                    krate.as_ref(),
-                    &quote! {
-                        #[automatically_derived]
-                        impl #impl_generics #d::Fields for #ident #ty_generics #where_clause {
-                            fn count(&self) -> usize {
-                                0usize #(+ #counts)*
-                            }
-
-                            fn write<M: #d::SerializeMap>(
-                                &self,
-                                map: &mut M,
-                                layout: #d::Layout,
-                            ) -> ::core::result::Result<(), M::Error> {
-                                #(#writes)*
-                                ::core::result::Result::Ok(())
-                            }
+                fields_impl = quote! {
+                    #[automatically_derived]
+                    impl #impl_generics #d::Fields for #ident #ty_generics #where_clause {
+                        fn count(&self) -> usize {
+                            0usize #(+ #counts)*
                         }
 
-                        #[automatically_derived]
-                        impl #impl_generics _rs::prefect3::ToPython for #ident #ty_generics #where_clause {
-                            fn to_python<S: #d::Serializer>(
-                                &self,
-                                serializer: S,
-                                layout: #d::Layout,
-                            ) -> ::core::result::Result<S::Ok, S::Error> {
-                                #d::object(serializer, #class, self, layout)
-                            }
+                        fn write<M: #d::SerializeMap>(
+                            &self,
+                            map: &mut M,
+                            layout: #d::Layout,
+                        ) -> ::core::result::Result<(), M::Error> {
+                            #(#writes)*
+                            ::core::result::Result::Ok(())
                         }
-                    },
-                ));
+                    }
+                };
+                quote!(#d::object(serializer, #class, self, layout))
             }
             Fields::Unnamed(fields) => {
                 let types: Vec<&syn::Type> = fields.unnamed.iter().map(|field| &field.ty).collect();
@@ -189,6 +178,8 @@ fn expand(node: &DeriveInput) -> syn::Result<TokenStream> {
     Ok(wrap_in_const(
         krate.as_ref(),
         &quote! {
+            #fields_impl
+
             #[automatically_derived]
             impl #impl_generics _rs::prefect3::ToPython for #ident #ty_generics #where_clause {
                 fn to_python<S: #d::Serializer>(

@@ -70,19 +70,6 @@ struct Point {
     y: i64,
 }
 
-#[derive(Debug, Deserialize)]
-struct Duration(#[serde(with = "result_serializers::prefect3::tagged")] chrono::TimeDelta);
-
-impl ToPython for Duration {
-    fn to_python<S: serde::Serializer>(
-        &self,
-        serializer: S,
-        layout: Layout,
-    ) -> Result<S::Ok, S::Error> {
-        self.0.to_python(serializer, layout)
-    }
-}
-
 // The manifest's typed notation, from Rust values.
 fn int(value: impl ToString) -> Value {
     json!({ "int": value.to_string() })
@@ -236,7 +223,7 @@ fn read_typed(name: &str, serializer: &Prefect3Serializer, bytes: &[u8]) -> Resu
         "date" => json!({ "date": read::<NaiveDate>(serializer, bytes)?.to_string() }),
         "time" => json!({ "time": iso_time(read::<NaiveTime>(serializer, bytes)?) }),
         "timedelta" => {
-            let Duration(delta) = read(serializer, bytes)?;
+            let Class(delta): Class<chrono::TimeDelta> = read(serializer, bytes)?;
             json!({ "timedelta_microseconds": delta.num_microseconds().unwrap().to_string() })
         }
         "uuid" => json!({ "uuid": read::<Uuid>(serializer, bytes)?.to_string() }),

@@ -316,19 +316,12 @@ impl Machine<'_> {
                     let items = self.pop_to_mark()?;
                     self.extend_top(items)?;
                 }
-                REDUCE | NEWOBJ => {
-                    let args = self.pop()?;
-                    let class = self.pop()?;
-                    self.push(Node::Object {
-                        class,
-                        args,
-                        state: None,
-                    });
-                }
-                NEWOBJ_EX => {
-                    let kwargs = self.pop()?;
-                    if !matches!(self.node(kwargs)?, Node::Dict(items) if items.is_empty()) {
-                        return Err("the pickle makes an object with keyword arguments".into());
+                REDUCE | NEWOBJ | NEWOBJ_EX => {
+                    if opcode == NEWOBJ_EX {
+                        let kwargs = self.pop()?;
+                        if !matches!(self.node(kwargs)?, Node::Dict(items) if items.is_empty()) {
+                            return Err("the pickle makes an object with keyword arguments".into());
+                        }
                     }
                     let args = self.pop()?;
                     let class = self.pop()?;

@@ -1,7 +1,7 @@
 //! Python's pickle through `serde-pickle`: Prefect's `PickleSerializer`, for plain data.
 
 mod known;
-mod opcode;
+pub(crate) mod opcode;
 mod walk;
 
 use std::io::Write;

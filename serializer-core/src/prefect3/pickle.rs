@@ -19,35 +19,16 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Timelike};
 use serde_pickle::{HashableValue, Value};
 
-/// Protocol 3 opcodes, by the names of Python's `pickletools`.
+/// The opcodes written, by the names of Python's `pickletools`.
 mod op {
-    pub(super) const PROTO: &[u8] = b"\x80\x03";
-    pub(super) const STOP: u8 = b'.';
-    pub(super) const MARK: u8 = b'(';
-    pub(super) const NONE: u8 = b'N';
-    pub(super) const NEWTRUE: u8 = 0x88;
-    pub(super) const NEWFALSE: u8 = 0x89;
-    pub(super) const BININT: u8 = b'J';
-    pub(super) const BININT1: u8 = b'K';
-    pub(super) const BININT2: u8 = b'M';
-    pub(super) const LONG1: u8 = 0x8a;
-    pub(super) const LONG4: u8 = 0x8b;
-    pub(super) const BINFLOAT: u8 = b'G';
-    pub(super) const SHORT_BINBYTES: u8 = b'C';
-    pub(super) const BINBYTES: u8 = b'B';
-    pub(super) const BINUNICODE: u8 = b'X';
-    pub(super) const EMPTY_LIST: u8 = b']';
-    pub(super) const APPENDS: u8 = b'e';
-    pub(super) const EMPTY_TUPLE: u8 = b')';
-    pub(super) const TUPLE: u8 = b't';
-    pub(super) const TUPLE1: u8 = 0x85;
-    pub(super) const EMPTY_DICT: u8 = b'}';
-    pub(super) const SETITEMS: u8 = b'u';
-    pub(super) const GLOBAL: u8 = b'c';
-    pub(super) const REDUCE: u8 = b'R';
-    pub(super) const BUILD: u8 = b'b';
-    pub(super) const NEWOBJ: u8 = 0x81;
-    pub(super) const SETITEM: u8 = b's';
+    pub(super) use crate::pickle::opcode::{
+        APPENDS, BINBYTES, BINFLOAT, BININT, BININT1, BININT2, BINUNICODE, BUILD, EMPTY_DICT,
+        EMPTY_LIST, EMPTY_TUPLE, GLOBAL, LONG1, LONG4, MARK, NEWFALSE, NEWOBJ, NEWTRUE, NONE,
+        REDUCE, SETITEM, SETITEMS, SHORT_BINBYTES, STOP, TUPLE, TUPLE1,
+    };
+
+    /// `PROTO 3`.
+    pub(super) const PROTO: &[u8] = &[crate::pickle::opcode::PROTO, 3];
 }
 
 const CLASS: &str = "__class__";
@@ -133,19 +114,26 @@ impl Writer {
         }
     }
 
-    fn bytes(&mut self, bytes: &[u8]) {
-        match u8::try_from(bytes.len()) {
+    /// `data` after its length: one byte of it with `short`, four with `long`.
+    fn counted(&mut self, short: u8, long: u8, data: &[u8]) -> Outcome {
+        match u8::try_from(data.len()) {
             Ok(len) => {
-                self.op(op::SHORT_BINBYTES);
+                self.op(short);
                 self.out.push(len);
             }
             Err(_) => {
-                self.op(op::BINBYTES);
-                self.out
-                    .extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+                let len = u32::try_from(data.len())
+                    .map_err(|_| "a value past 4 GiB, which protocol 3 cannot hold".to_string())?;
+                self.op(long);
+                self.out.extend_from_slice(&len.to_le_bytes());
             }
         }
-        self.out.extend_from_slice(bytes);
+        self.out.extend_from_slice(data);
+        Ok(())
+    }
+
+    fn bytes(&mut self, bytes: &[u8]) -> Outcome {
+        self.counted(op::SHORT_BINBYTES, op::BINBYTES, bytes)
     }
 
     fn string(&mut self, text: &str) -> Outcome {
@@ -182,26 +170,12 @@ impl Writer {
             Value::Bool(true) => self.op(op::NEWTRUE),
             Value::Bool(false) => self.op(op::NEWFALSE),
             Value::I64(int) => self.int(*int),
-            Value::Int(int) => {
-                let bytes = int.to_signed_bytes_le();
-                match u8::try_from(bytes.len()) {
-                    Ok(len) => {
-                        self.op(op::LONG1);
-                        self.out.push(len);
-                    }
-                    Err(_) => {
-                        self.op(op::LONG4);
-                        self.out
-                            .extend_from_slice(&(bytes.len() as u32).to_le_bytes());
-                    }
-                }
-                self.out.extend_from_slice(&bytes);
-            }
+            Value::Int(int) => self.counted(op::LONG1, op::LONG4, &int.to_signed_bytes_le())?,
             Value::F64(float) => {
                 self.op(op::BINFLOAT);
                 self.out.extend_from_slice(&float.to_be_bytes());
             }
-            Value::Bytes(bytes) => self.bytes(bytes),
+            Value::Bytes(bytes) => self.bytes(bytes)?,
             Value::String(text) => self.string(text)?,
             Value::List(items) => {
                 self.op(op::EMPTY_LIST);
@@ -270,7 +244,7 @@ impl Writer {
                 self.call(class, |writer| {
                     let mut state = date_state(at.date())?;
                     state.extend(time_state(at.time())?);
-                    writer.bytes(&state);
+                    writer.bytes(&state)?;
                     if let Some(offset) = offset {
                         writer.call("datetime.timezone", |writer| {
                             writer.timedelta(TimeDelta::seconds(i64::from(offset)))
@@ -281,17 +255,11 @@ impl Writer {
             }
             "datetime.date" => {
                 let date: NaiveDate = text()?.parse().map_err(|_| bad("date"))?;
-                self.call(class, |writer| {
-                    writer.bytes(&date_state(date)?);
-                    Ok(())
-                })
+                self.call(class, |writer| writer.bytes(&date_state(date)?))
             }
             "datetime.time" => {
                 let time: NaiveTime = text()?.parse().map_err(|_| bad("time of day"))?;
-                self.call(class, |writer| {
-                    writer.bytes(&time_state(time)?);
-                    Ok(())
-                })
+                self.call(class, |writer| writer.bytes(&time_state(time)?))
             }
             "datetime.timedelta" => {
                 let delta = crate::datetime::python::parse_iso(text()?)
@@ -319,10 +287,7 @@ impl Writer {
                 let int: num_bigint::BigInt = text()?.parse().map_err(|_| bad("integer"))?;
                 self.value(&Value::Int(int))
             }
-            "builtins.bytes" => {
-                self.bytes(text()?.as_bytes());
-                Ok(())
-            }
+            "builtins.bytes" => self.bytes(text()?.as_bytes()),
             "builtins.set" | "builtins.frozenset" => match data {
                 Value::List(items) => {
                     self.call(class, |writer| writer.value(&Value::List(items.clone())))

@@ -24,4 +24,5 @@ pub(super) use self::encoding::decode_text;
 pub(super) use self::parse::parse;
 pub(super) use self::ser::PythonFormatter;
 pub(super) use self::sniff::strict_reading_agrees;
+#[cfg(feature = "prefect3")]
 pub(crate) use self::value::Value;
