@@ -15,6 +15,9 @@
 mod venv;
 
 #[cfg(feature = "prefect3")]
+#[path = "common/prefect3_models.rs"]
+mod prefect3_models;
+#[cfg(feature = "prefect3")]
 #[path = "common/prefect3_store.rs"]
 mod prefect3_store;
 

@@ -15,14 +15,7 @@ use result_serializers::store::{ResultStore, StoreError};
 use serde::Deserialize;
 use serde_json::Value;
 
-#[derive(Debug, PartialEq, Deserialize)]
-struct Record {
-    id: i64,
-    name: String,
-    price: f64,
-    tags: Vec<String>,
-    active: bool,
-}
+use crate::prefect3_models::Record;
 
 fn vectors() -> (std::path::PathBuf, Vec<Value>) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/prefect3-vectors");

@@ -42,14 +42,9 @@ fn load(dir: &Path, vector: &Value) -> (Prefect3Metadata, Vec<u8>, Vec<u8>) {
     )
 }
 
-#[derive(Debug, Deserialize, Serialize, ToPython)]
-struct Record {
-    id: i64,
-    name: String,
-    price: f64,
-    tags: Vec<String>,
-    active: bool,
-}
+#[path = "../common/prefect3_models.rs"]
+mod models;
+use models::Record;
 
 /// The flow's pydantic model: its class is its serde name, written as the tag and checked
 /// when read.

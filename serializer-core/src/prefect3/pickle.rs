@@ -207,18 +207,22 @@ impl Writer {
                 Some(Tag::Exception(class, message)) => {
                     self.call(class, |writer| writer.string(message))?;
                 }
-                None => {
-                    self.op(op::EMPTY_DICT);
-                    if !members.is_empty() {
-                        self.op(op::MARK);
-                        for (key, value) in members {
-                            self.value(&key.clone().into_value())?;
-                            self.value(value)?;
-                        }
-                        self.op(op::SETITEMS);
-                    }
-                }
+                None => self.dict(members)?,
             },
+        }
+        Ok(())
+    }
+
+    /// A `dict` of `members`, as they are: no tag read.
+    fn dict(&mut self, members: &BTreeMap<HashableValue, Value>) -> Outcome {
+        self.op(op::EMPTY_DICT);
+        if !members.is_empty() {
+            self.op(op::MARK);
+            for (key, value) in members {
+                self.value(&key.clone().into_value())?;
+                self.value(value)?;
+            }
+            self.op(op::SETITEMS);
         }
         Ok(())
     }
@@ -335,15 +339,7 @@ impl Writer {
         self.op(op::MARK);
         self.global(class)?;
         self.op(op::EMPTY_TUPLE);
-        self.op(op::EMPTY_DICT);
-        if !fields.is_empty() {
-            self.op(op::MARK);
-            for (key, value) in fields {
-                self.value(&key.clone().into_value())?;
-                self.value(value)?;
-            }
-            self.op(op::SETITEMS);
-        }
+        self.dict(fields)?;
         self.op(op::NONE);
         self.op(op::TUPLE);
         self.op(op::BUILD);
