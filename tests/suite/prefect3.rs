@@ -598,6 +598,44 @@ fn bad_records_are_clear_errors() {
         .read::<Vec<i64>>()
         .unwrap_err();
     assert!(err.to_string().contains("`brotli`"), "{err}");
+    // Options a write cannot honour, each named.
+    let configured = |configure: &dyn Fn(&mut Value)| {
+        let mut config = serde_json::to_value(Prefect3Serializer::json()).unwrap();
+        configure(&mut config);
+        serde_json::from_value::<Prefect3Serializer>(config).unwrap()
+    };
+    for (serializer, named) in [
+        (
+            configured(&|c| c["object_encoder"] = json!("flows.encode")),
+            "`flows.encode`",
+        ),
+        (
+            configured(&|c| c["object_decoder"] = Value::Null),
+            "no object decoder",
+        ),
+        (
+            configured(&|c| c["loads_kwargs"] = json!({"parse_float": "decimal.Decimal"})),
+            "`parse_float`",
+        ),
+        (
+            configured(&|c| c["dumps_kwargs"] = json!({"default": "str"})),
+            "`default`",
+        ),
+        (
+            Prefect3Serializer::Pickle(
+                serde_json::from_value(json!({"picklelib": "dill", "picklelib_version": null}))
+                    .unwrap(),
+            ),
+            "`dill`",
+        ),
+        (
+            Prefect3Serializer::compressed(Prefect3Serializer::json(), "brotli"),
+            "`brotli`",
+        ),
+    ] {
+        let err = write_result(&serializer, &1).unwrap_err();
+        assert!(err.to_string().contains(named), "{named}: {err}");
+    }
     // A value of another shape.
     let err = record(&json("json")).unwrap().read::<String>().unwrap_err();
     assert!(

@@ -212,8 +212,8 @@ impl Prefect3Serializer {
     pub fn json() -> Self {
         Prefect3Serializer::Json(Prefect3Json {
             jsonlib: "json".into(),
-            object_encoder: Some("prefect.serializers.prefect_json_object_encoder".into()),
-            object_decoder: Some("prefect.serializers.prefect_json_object_decoder".into()),
+            object_encoder: Some(ENCODER.into()),
+            object_decoder: Some(DECODER.into()),
             dumps_kwargs: Kwargs::new(),
             loads_kwargs: Kwargs::new(),
         })
@@ -326,27 +326,50 @@ pub fn read_result<T: DeserializeOwned>(
     }
 }
 
-fn read_json<T: DeserializeOwned>(json: &Prefect3Json, bytes: &[u8]) -> Result<T, Error> {
+/// Prefect's object encoder and decoder, which its default `JSONSerializer` names.
+const ENCODER: &str = "prefect.serializers.prefect_json_object_encoder";
+const DECODER: &str = "prefect.serializers.prefect_json_object_decoder";
+
+/// The option of `json` that this crate cannot honour, where there is one: another JSON
+/// library, object decoder or `json.loads` option; and for writing, another object encoder
+/// (what it writes is Prefect's encoder's layout) or none (Prefect's decoder would then not
+/// read the tags back). `dumps_kwargs` are checked by the writer.
+fn unhonoured(json: &Prefect3Json, writing: bool) -> Option<String> {
+    let verb = if writing { "written" } else { "read" };
     if json.jsonlib != "json" {
-        return Err(error(ErrorKind::invalid_option(format!(
-            "the JSON library `{}` is not read; Prefect's default `json` is",
+        return Some(format!(
+            "the JSON library `{}` is not {verb}; Prefect's default `json` is",
             json.jsonlib
-        ))));
+        ));
     }
-    const DECODER: &str = "prefect.serializers.prefect_json_object_decoder";
-    if let Some(decoder) = json
-        .object_decoder
-        .as_deref()
-        .filter(|decoder| *decoder != DECODER)
-    {
-        return Err(error(ErrorKind::invalid_option(format!(
-            "the object decoder `{decoder}` is not read; Prefect's default `{DECODER}` is"
-        ))));
+    match json.object_decoder.as_deref() {
+        Some(decoder) if decoder != DECODER => {
+            return Some(format!(
+                "the object decoder `{decoder}` is not {verb}; Prefect's default `{DECODER}` is"
+            ))
+        }
+        None if writing => {
+            return Some(format!(
+                "no object decoder: Prefect would not read back the tags written; its default `{DECODER}` does"
+            ))
+        }
+        _ => {}
     }
-    if let Some((option, _)) = json.loads_kwargs.iter().next() {
-        return Err(error(ErrorKind::invalid_option(format!(
-            "the `json.loads` option `{option}` is not read"
-        ))));
+    if writing && json.object_encoder.as_deref() != Some(ENCODER) {
+        return Some(format!(
+            "the object encoder `{}` is not written; Prefect's default `{ENCODER}` is",
+            json.object_encoder.as_deref().unwrap_or("None")
+        ));
+    }
+    json.loads_kwargs
+        .iter()
+        .next()
+        .map(|(option, _)| format!("the `json.loads` option `{option}` is not read by this crate"))
+}
+
+fn read_json<T: DeserializeOwned>(json: &Prefect3Json, bytes: &[u8]) -> Result<T, Error> {
+    if let Some(reason) = unhonoured(json, false) {
+        return Err(error(ErrorKind::invalid_option(reason)));
     }
     let value =
         crate::json::parse_python(bytes).map_err(|reason| error(ErrorKind::malformed(reason)))?;
@@ -373,11 +396,8 @@ pub fn write_result<T: ToPython + ?Sized>(
 ) -> Result<Vec<u8>, Error> {
     match serializer {
         Prefect3Serializer::Json(json) => {
-            if json.jsonlib != "json" {
-                return Err(write_error(ErrorKind::invalid_option(format!(
-                    "the JSON library `{}` is not written; Prefect's default `json` is",
-                    json.jsonlib
-                ))));
+            if let Some(reason) = unhonoured(json, true) {
+                return Err(write_error(ErrorKind::invalid_option(reason)));
             }
             let dumps = crate::json::Dumps::from_kwargs(json.dumps_kwargs.iter())
                 .map_err(|reason| write_error(ErrorKind::invalid_option(reason)))?;
