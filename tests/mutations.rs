@@ -10,7 +10,8 @@
 //! killed it.
 //!
 //! `cargo test --all-features --test mutations` runs 5,000 inputs per target (each serializer,
-//! each codec, each DataFrame file type, and each file type read as typed rows); `MUTATIONS=n` (per target), `MUTATION_SEED=n` and
+//! each codec, each DataFrame file type, each file type read as typed rows, and Prefect 3's
+//! records, metadata and pickles of its classes); `MUTATIONS=n` (per target), `MUTATION_SEED=n` and
 //! `MUTATION_TARGETS=json,pickle,...` change the run.
 #![allow(
     clippy::unwrap_used,
@@ -343,7 +344,107 @@ fn targets() -> Vec<Target> {
     }
     #[cfg(feature = "dataframe")]
     targets.extend(frames::targets());
+    #[cfg(feature = "prefect3")]
+    targets.extend(prefect3::targets());
     targets
+}
+
+/// Prefect 3's records (every vector, both layouts' bytes) and the pickles they hold, with
+/// `datetime`, `UUID`, `Decimal` and models in them, read as typed values.
+#[cfg(feature = "prefect3")]
+mod prefect3 {
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    use base64::Engine as _;
+    use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+    use result_serializers::prefect3::{Prefect3Metadata, Prefect3Record};
+    use result_serializers::{Error, PickleSerializer, Serializer};
+
+    use super::Target;
+
+    /// Every vector file: records, split results and their metadata.
+    fn files() -> Vec<(String, Vec<u8>)> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/prefect3-vectors");
+        let mut files = Vec::new();
+        for layout in ["record", "split"] {
+            for serializer in std::fs::read_dir(dir.join(layout)).unwrap() {
+                for file in std::fs::read_dir(serializer.unwrap().path()).unwrap() {
+                    let path = file.unwrap().path();
+                    let name = path.display().to_string();
+                    files.push((name, std::fs::read(path).unwrap()));
+                }
+            }
+        }
+        files.sort();
+        files
+    }
+
+    /// What a result may be read as.
+    fn read(record: &Prefect3Record) -> Result<(), Error> {
+        record
+            .read::<serde_json::Value>()
+            .map(drop)
+            .or(record
+                .read::<(DateTime<Utc>, uuid::Uuid, rust_decimal::Decimal)>()
+                .map(drop))
+            .or(record.read::<NaiveDate>().map(drop))
+            .or(record.read::<NaiveTime>().map(drop))
+            .or(record.read::<BTreeSet<i64>>().map(drop))
+    }
+
+    pub(super) fn targets() -> Vec<Target> {
+        vec![
+            Target::new(
+                "prefect3-record",
+                || {
+                    files()
+                        .into_iter()
+                        .filter(|(name, _)| name.contains("/record/"))
+                        .map(|(_, bytes)| bytes)
+                        .collect()
+                },
+                |bytes| read(&Prefect3Record::from_slice(bytes)?),
+            ),
+            Target::new(
+                "prefect3-metadata",
+                || {
+                    files()
+                        .into_iter()
+                        .filter(|(name, _)| name.ends_with(".metadata.json"))
+                        .map(|(_, bytes)| bytes)
+                        .collect()
+                },
+                |bytes| Prefect3Metadata::from_slice(bytes).map(drop),
+            ),
+            Target::new(
+                "pickle-classes",
+                || {
+                    files()
+                        .into_iter()
+                        .filter(|(name, _)| {
+                            name.contains("/split/pickle/") && !name.ends_with(".json")
+                        })
+                        .filter_map(|(_, text)| {
+                            let text: Vec<u8> = text
+                                .into_iter()
+                                .filter(|b| !b.is_ascii_whitespace())
+                                .collect();
+                            base64::engine::general_purpose::STANDARD.decode(text).ok()
+                        })
+                        .collect()
+                },
+                |bytes| {
+                    let pickle = PickleSerializer::new();
+                    pickle
+                        .deserialize_value(bytes)
+                        .map(drop)
+                        .or(Serializer::<(DateTime<Utc>, uuid::Uuid, rust_decimal::Decimal)>::deserialize(&pickle, bytes).map(drop))
+                        .or(Serializer::<String>::deserialize(&pickle, bytes).map(drop))
+                },
+            ),
+        ]
+    }
 }
 
 #[cfg(feature = "dataframe")]
