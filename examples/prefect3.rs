@@ -13,7 +13,9 @@ use std::error::Error;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use result_serializers::prefect3::{Prefect3Serializer, Prefect3Store, ToPython};
+use result_serializers::prefect3::{
+    BlockingPrefect3Store, Prefect3Serializer, Prefect3Store, ToPython,
+};
 use result_serializers::store::ResultStore;
 use serde::Deserialize;
 
@@ -38,14 +40,14 @@ struct Summary {
     tags: BTreeSet<String>,
 }
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), Box<dyn Error>> {
+fn main() -> Result<(), Box<dyn Error>> {
     // Where the flow's result is: Prefect 3.9.1's own file, in the `record` layout.
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/prefect3-vectors/record");
-    let flow_results = Prefect3Store::record(&ResultStore::local(fixture)?);
+    let flow_results =
+        BlockingPrefect3Store::new(Prefect3Store::record(&ResultStore::local(fixture)?))?;
     let key = "json/pydantic_model";
-    let metadata = flow_results.metadata(key).await?;
-    let reading: Reading = flow_results.read(key).await?;
+    let metadata = flow_results.metadata(key)?;
+    let reading: Reading = flow_results.read(key)?;
     println!(
         "read {key} (written by Prefect {}): {reading:?}",
         metadata.prefect_version.as_deref().unwrap_or("?")
@@ -61,10 +63,9 @@ async fn main() -> Result<(), Box<dyn Error>> {
         || std::env::temp_dir().join("prefect3-results"),
         PathBuf::from,
     );
-    let our_results = Prefect3Store::record(&ResultStore::local(&dir)?);
-    our_results
-        .write("summary", &summary, &Prefect3Serializer::json(), None)
-        .await?;
+    let our_results =
+        BlockingPrefect3Store::new(Prefect3Store::record(&ResultStore::local(&dir)?))?;
+    our_results.write("summary", &summary, &Prefect3Serializer::json(), None)?;
     println!(
         "wrote {}: {}",
         dir.join("summary").display(),

@@ -378,6 +378,34 @@ async fn local_store() {
     prefect3_store::prefect3_records(&store).await;
 }
 
+#[cfg(feature = "prefect3")]
+#[test]
+fn the_blocking_prefect3_store_works_from_sync_code() {
+    use result_serializers::prefect3::{BlockingPrefect3Store, Prefect3Serializer, Prefect3Store};
+
+    let store = BlockingPrefect3Store::new(Prefect3Store::split(
+        &ResultStore::memory(),
+        &ResultStore::memory(),
+    ))
+    .unwrap();
+    assert!(!store.exists("daily").unwrap());
+    let metadata = store
+        .write(
+            "daily",
+            &vec![1.5, 2.5],
+            &Prefect3Serializer::pickle(),
+            None,
+        )
+        .unwrap();
+    assert_eq!(store.metadata("daily").unwrap(), metadata);
+    assert!(store.exists("daily").unwrap());
+    assert_eq!(store.read::<Vec<f64>>("daily").unwrap(), [1.5, 2.5]);
+    assert!(matches!(
+        store.read::<Vec<f64>>("weekly").unwrap_err(),
+        StoreError::NotFound { .. }
+    ));
+}
+
 #[test]
 fn the_blocking_store_works_from_sync_code() {
     use result_serializers::store::BlockingResultStore;

@@ -48,8 +48,8 @@
 //!
 //! A Prefect 3 result location (its `result_storage`, and in the `split` layout its
 //! `metadata_storage`) on the local disk, S3, Azure or GCS opens as a `Prefect3Store` (the
-//! `store` feature), which reads and writes results by key as Prefect's `ResultStore` does,
-//! an expired result being absent.
+//! `store` feature; `BlockingPrefect3Store` for synchronous code), which reads and writes
+//! results by key as Prefect's `ResultStore` does, an expired result being absent.
 //!
 //! # What is not read
 //!
@@ -81,7 +81,7 @@ pub use self::kwargs::Kwargs;
 pub use self::python::__derive;
 pub use self::python::{Layout, Python, SerdeValue, ToPython};
 #[cfg(feature = "store")]
-pub use self::store::Prefect3Store;
+pub use self::store::{BlockingPrefect3Store, Prefect3Store};
 
 use std::fmt;
 

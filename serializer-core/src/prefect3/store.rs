@@ -179,3 +179,53 @@ async fn get(
         Err(error) => Err(StoreError::backend(key, error)),
     }
 }
+
+/// A [`Prefect3Store`] for synchronous code: each call runs the async one to completion on a
+/// runtime of its own. Do not call it from inside an async runtime; use [`Prefect3Store`] there.
+#[derive(Debug)]
+pub struct BlockingPrefect3Store {
+    store: Prefect3Store,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl BlockingPrefect3Store {
+    /// Wraps `store`, starting a single-threaded runtime for it.
+    pub fn new(store: Prefect3Store) -> Result<Self, StoreError> {
+        Ok(BlockingPrefect3Store {
+            store,
+            runtime: crate::store::runtime()?,
+        })
+    }
+
+    /// The async store inside.
+    pub fn store(&self) -> &Prefect3Store {
+        &self.store
+    }
+
+    /// See [`Prefect3Store::metadata`].
+    pub fn metadata(&self, key: &str) -> Result<Prefect3Metadata, StoreError> {
+        self.runtime.block_on(self.store.metadata(key))
+    }
+
+    /// See [`Prefect3Store::exists`].
+    pub fn exists(&self, key: &str) -> Result<bool, StoreError> {
+        self.runtime.block_on(self.store.exists(key))
+    }
+
+    /// See [`Prefect3Store::read`].
+    pub fn read<T: DeserializeOwned>(&self, key: &str) -> Result<T, StoreError> {
+        self.runtime.block_on(self.store.read(key))
+    }
+
+    /// See [`Prefect3Store::write`].
+    pub fn write<T: ToPython + ?Sized>(
+        &self,
+        key: &str,
+        value: &T,
+        serializer: &Prefect3Serializer,
+        expiration: Option<DateTime<Utc>>,
+    ) -> Result<Prefect3Metadata, StoreError> {
+        self.runtime
+            .block_on(self.store.write(key, value, serializer, expiration))
+    }
+}

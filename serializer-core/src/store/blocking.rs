@@ -5,6 +5,13 @@ use super::record::Record;
 use super::result_store::{Garbage, ResultStore, WriteOptions};
 use crate::serializer::{ResultSerializer, Serializer};
 
+/// The single-threaded runtime a blocking store runs its calls on.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, StoreError> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?)
+}
+
 /// A [`ResultStore`] for synchronous code: each call runs the async one to completion on a
 /// runtime of its own. Do not call it from inside an async runtime; use [`ResultStore`] there.
 #[derive(Debug)]
@@ -16,10 +23,10 @@ pub struct BlockingResultStore {
 impl BlockingResultStore {
     /// Wraps `store`, starting a single-threaded runtime for it.
     pub fn new(store: ResultStore) -> Result<Self, StoreError> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        Ok(BlockingResultStore { store, runtime })
+        Ok(BlockingResultStore {
+            store,
+            runtime: runtime()?,
+        })
     }
 
     /// See [`ResultStore::from_url`].

@@ -78,6 +78,7 @@ mod record;
 mod result_store;
 mod template;
 
+pub(crate) use self::blocking::runtime;
 pub use self::blocking::BlockingResultStore;
 pub use self::cache::cache_key;
 pub use self::error::{StoreError, TypeMismatch};
