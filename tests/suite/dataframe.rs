@@ -269,6 +269,15 @@ fn empty_and_one_row_frames_round_trip() {
         let back = round_trip(&DataFrameSerializer::new(file_type), &one);
         assert!(back.equals_missing(&one), "{file_type}\n{back}");
     }
+    // A frame of no rows: Avro keeps its schema; the text formats keep no rows, and JSON (as
+    // pandas' `to_json`) no columns either, for it writes `[]` or nothing at all.
+    let none = plain.head(Some(0));
+    let back = round_trip(&DataFrameSerializer::new(FileType::Avro), &none);
+    assert_eq!(back.schema(), none.schema());
+    for file_type in [FileType::Csv, FileType::Json, FileType::NdJson] {
+        let back = round_trip(&DataFrameSerializer::new(file_type), &none);
+        assert_eq!(back.height(), 0, "{file_type}");
+    }
 }
 
 #[test]

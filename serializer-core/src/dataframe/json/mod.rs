@@ -27,7 +27,15 @@ pub(super) fn read(json: &JsonOptions, bytes: &[u8]) -> Result<DataFrame, ErrorK
     }
 }
 
+/// Newline-delimited JSON. A file of no lines (what a frame of no rows writes) is a table of
+/// no rows, as pandas reads it, where polars' reader refuses empty input.
 pub(super) fn read_lines(ndjson: &NdJsonOptions, bytes: &[u8]) -> Result<DataFrame, ErrorKind> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(match ndjson.schema.as_deref() {
+            Some(schema) => DataFrame::empty_with_schema(&schema_of(schema)),
+            None => DataFrame::empty(),
+        });
+    }
     read_json(
         ndjson.infer_schema_length,
         ndjson.schema.as_deref(),
@@ -59,13 +67,17 @@ fn read_json(
         .with_json_format(format)
         .infer_schema_len(infer_schema_length);
     if let Some(schema) = schema {
-        reader = reader.with_schema(Arc::new(Schema::from_iter(
-            schema
-                .iter()
-                .map(|(name, dtype)| (PlSmallStr::from(name.as_str()), dtype.clone())),
-        )));
+        reader = reader.with_schema(Arc::new(schema_of(schema)));
     }
     reader.finish().map_err(ErrorKind::Polars)
+}
+
+fn schema_of(columns: &[(String, DataType)]) -> Schema {
+    Schema::from_iter(
+        columns
+            .iter()
+            .map(|(name, dtype)| (PlSmallStr::from(name.as_str()), dtype.clone())),
+    )
 }
 
 /// JSON has no NaN or infinity; polars would write `null`, another value.

@@ -166,14 +166,8 @@ impl RowsSerializer {
         std::borrow::Cow::Owned(DataFrameSerializer::csv(csv))
     }
 
-    /// The table of `bytes`, read for rows of `T`. An NDJSON file of no lines is a table of no
-    /// rows (polars' reader refuses empty input).
+    /// The table of `bytes`, read for rows of `T`.
     fn table<T: Row>(&self, bytes: &[u8]) -> Result<DataFrame, Error> {
-        if matches!(self.frame.options, super::FormatOptions::NdJson(_))
-            && bytes.iter().all(u8::is_ascii_whitespace)
-        {
-            return Ok(DataFrame::empty());
-        }
         self.reader::<T>()
             .deserialize(bytes)
             .map_err(|err| self.error(Operation::Deserialize, err.into_kind()))
