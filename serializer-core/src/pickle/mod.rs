@@ -128,17 +128,17 @@ impl PickleSerializer {
             ),
             walk::Verdict::Recursive => "the value contains itself".to_string(),
             walk::Verdict::Class(class) => {
-                return Err(Error::new(
-                    NAME,
-                    Operation::Deserialize,
-                    ErrorKind::Pickle(serde_pickle::Error::Syntax(
-                        serde_pickle::ErrorCode::Structure(format!(
-                            "the pickle refers to `{class}`, which is not read: only plain \
-                             data and the well-known classes (`datetime`, `date`, `time`, \
-                             `timedelta`, `UUID`, `Decimal`) are, and nothing in a pickle is \
-                             imported or run"
-                        )),
-                    )),
+                return Err(refused(format!(
+                    "the pickle refers to `{class}`, which is not read: only plain data and the \
+                     well-known classes (`datetime`, `date`, `time`, `timedelta`, `UUID`, \
+                     `Decimal`) are, and nothing in a pickle is imported or run"
+                )))
+            }
+            walk::Verdict::Unordered => {
+                return Err(refused(
+                    "the pickle holds set members or dict keys that cannot be ordered (a NaN, or \
+                     floats beside integers past 2**53), which are not read"
+                        .into(),
                 ))
             }
         };
@@ -227,6 +227,17 @@ impl PickleSerializer {
             PickleProtocol::V3 => serde_pickle::SerOptions::new(),
         }
     }
+}
+
+/// A pickle the walk refuses before decoding, for `reason`.
+fn refused(reason: String) -> Error {
+    Error::new(
+        NAME,
+        Operation::Deserialize,
+        ErrorKind::Pickle(serde_pickle::Error::Syntax(
+            serde_pickle::ErrorCode::Structure(reason),
+        )),
+    )
 }
 
 fn error(operation: Operation, err: serde_pickle::Error) -> Error {

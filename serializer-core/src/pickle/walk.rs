@@ -12,7 +12,7 @@
 //! data. Anything but the few builtins the decoder resolves and the well-known classes
 //! [`super::known`] reads is refused here, by its name.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 #[allow(clippy::wildcard_imports)]
 use super::opcode::*;
@@ -31,6 +31,10 @@ pub(super) enum Verdict {
     /// Within the limits, holding well-known classes (`datetime`, `UUID`, `Decimal`), which
     /// [`super::known`] reads.
     WellKnown,
+    /// Set members or dict keys that `serde-pickle` cannot order (a NaN, or floats beside
+    /// integers past 2**53, which it compares by rules that contradict each other), where
+    /// building the set would make Rust's sort panic.
+    Unordered,
 }
 
 /// The globals `serde-pickle` resolves to plain data (sets, lists, bytes, integers).
@@ -75,6 +79,34 @@ struct Walk<'a> {
     class: Option<String>,
     /// Whether a well-known class was seen.
     well_known: bool,
+    /// What each object is or holds, by number, of what `serde-pickle` cannot order as set
+    /// members or dict keys ([`NAN`], [`FLOAT`], [`WIDE`]); a tuple or frozenset holds its
+    /// members' marks.
+    marks: Vec<u8>,
+    /// The `set` and `frozenset` globals: what makes a set of a list.
+    set_globals: HashSet<usize>,
+    /// Whether set members or dict keys were found that cannot be ordered.
+    unordered: bool,
+}
+
+/// A NaN float.
+const NAN: u8 = 1;
+/// A float.
+const FLOAT: u8 = 2;
+/// An integer past 2**53, which a float does not hold exactly.
+const WIDE: u8 = 4;
+
+/// Whether members of these marks cannot be ordered: a NaN, or floats beside wide integers.
+fn unorderable(marks: u8) -> bool {
+    marks & NAN != 0 || marks & (FLOAT | WIDE) == FLOAT | WIDE
+}
+
+/// The marks of an integer, wide past 2**53.
+fn int_marks(int: Option<i64>) -> u8 {
+    match int {
+        Some(int) if int.unsigned_abs() <= 1 << 53 => 0,
+        _ => WIDE,
+    }
 }
 
 impl<'a> Walk<'a> {
@@ -96,7 +128,23 @@ impl<'a> Walk<'a> {
     fn object(&mut self, children: Vec<usize>) -> usize {
         self.children.push(children);
         self.texts.push(&[]);
+        self.marks.push(0);
         self.children.len() - 1
+    }
+
+    /// Marks the newest object.
+    fn mark(&mut self, marks: u8) {
+        if let Some(last) = self.marks.last_mut() {
+            *last |= marks;
+        }
+    }
+
+    /// The marks of `items` together.
+    fn marks_of<'k>(&self, items: impl IntoIterator<Item = &'k usize>) -> u8 {
+        items
+            .into_iter()
+            .filter_map(|item| self.marks.get(*item))
+            .fold(0, |marks, item| marks | item)
     }
 
     /// A new string object of `prefix` bytes of length and its bytes.
@@ -173,24 +221,71 @@ impl<'a> Walk<'a> {
                 self.stack.push(Slot::Object(top));
             }
             // Scalars, whatever their encoding.
-            FLOAT | INT | LONG | STRING | UNICODE => {
+            FLOAT | INT | LONG => {
+                let text = std::str::from_utf8(self.input.line()?).ok().map(str::trim);
+                let marks = if opcode == FLOAT {
+                    let nan = text
+                        .and_then(|text| text.parse::<f64>().ok())
+                        .is_some_and(f64::is_nan);
+                    if nan {
+                        NAN
+                    } else {
+                        FLOAT
+                    }
+                } else {
+                    let digits = text.map(|text| text.trim_end_matches('L'));
+                    int_marks(digits.and_then(|digits| digits.parse().ok()))
+                };
+                self.push_new(Vec::new());
+                self.mark(marks);
+            }
+            STRING | UNICODE => {
                 self.input.line()?;
                 self.push_new(Vec::new());
             }
             BININT => self.scalar(4)?,
             BININT1 => self.scalar(1)?,
             BININT2 => self.scalar(2)?,
-            BINFLOAT => self.scalar(8)?,
+            BINFLOAT => {
+                let bytes: [u8; 8] = self.input.take(8)?.try_into().ok()?;
+                self.push_new(Vec::new());
+                self.mark(if f64::from_be_bytes(bytes).is_nan() {
+                    NAN
+                } else {
+                    FLOAT
+                });
+            }
             NONE | NEWTRUE | NEWFALSE => self.push_new(Vec::new()),
             BINUNICODE => self.text(4)?,
-            BINSTRING | BINBYTES | LONG4 => {
+            BINSTRING | BINBYTES => {
                 self.counted(4)?;
                 self.push_new(Vec::new());
             }
             SHORT_BINUNICODE => self.text(1)?,
-            SHORT_BINSTRING | SHORT_BINBYTES | LONG1 => {
+            SHORT_BINSTRING | SHORT_BINBYTES => {
                 self.counted(1)?;
                 self.push_new(Vec::new());
+            }
+            LONG1 | LONG4 => {
+                let len =
+                    usize::try_from(self.input.uint_le(if opcode == LONG1 { 1 } else { 4 })?)
+                        .ok()?;
+                let bytes = self.input.take(len)?;
+                // Little-endian two's complement; more than eight bytes is wide.
+                let int = (len <= 8).then(|| {
+                    let fill = if bytes.last().is_some_and(|last| last & 0x80 != 0) {
+                        0xff
+                    } else {
+                        0
+                    };
+                    let mut full = [fill; 8];
+                    for (slot, byte) in full.iter_mut().zip(bytes) {
+                        *slot = *byte;
+                    }
+                    i64::from_le_bytes(full)
+                });
+                self.push_new(Vec::new());
+                self.mark(int_marks(int));
             }
             BINUNICODE8 | BINBYTES8 | BYTEARRAY8 => {
                 self.counted(8)?;
@@ -206,6 +301,7 @@ impl<'a> Walk<'a> {
                     .to_owned();
                 self.global(&module, &name);
                 self.push_new(Vec::new());
+                self.mark_set_global(&module, &name);
             }
             STACK_GLOBAL => {
                 let names = self.pop_n(2)?;
@@ -216,16 +312,31 @@ impl<'a> Walk<'a> {
                 let (module, name) = (text(names.first()), text(names.get(1)));
                 self.global(&module, &name);
                 self.push_new(Vec::new());
+                self.mark_set_global(&module, &name);
             }
             // Containers.
             EMPTY_LIST | EMPTY_DICT | EMPTY_TUPLE | EMPTY_SET => self.push_new(Vec::new()),
             LIST | TUPLE | DICT | FROZENSET => {
                 let items = self.pop_to_mark()?;
+                match opcode {
+                    DICT => self.check_keys(items.iter().step_by(2)),
+                    FROZENSET => self.check_keys(items.iter()),
+                    _ => {}
+                }
+                // A tuple or frozenset, itself a member or key, holds its items' marks.
+                let marks = if matches!(opcode, TUPLE | FROZENSET) {
+                    self.marks_of(&items)
+                } else {
+                    0
+                };
                 self.push_new(items);
+                self.mark(marks);
             }
             TUPLE1..=TUPLE3 => {
                 let items = self.pop_n(usize::from(opcode - TUPLE1 + 1))?;
+                let marks = self.marks_of(&items);
                 self.push_new(items);
+                self.mark(marks);
             }
             APPEND => {
                 let item = self.pop()?;
@@ -233,16 +344,40 @@ impl<'a> Walk<'a> {
             }
             SETITEM => {
                 let pair = self.pop_n(2)?;
+                self.check_keys(pair.first());
                 self.extend_top(pair)?;
             }
             APPENDS | SETITEMS | ADDITEMS => {
                 let items = self.pop_to_mark()?;
+                match opcode {
+                    SETITEMS => self.check_keys(items.iter().step_by(2)),
+                    ADDITEMS => self.check_keys(items.iter()),
+                    _ => {}
+                }
                 self.extend_top(items)?;
             }
             // Calls and object construction: their arguments end up inside the result.
             REDUCE | NEWOBJ => {
                 let args = self.pop_n(2)?;
+                let mut marks = 0;
+                // `set(list)`, `frozenset(list)`: the list's items become members.
+                if let [callable, args] = args.as_slice() {
+                    if opcode == REDUCE && self.set_globals.contains(callable) {
+                        let members: Vec<usize> = self
+                            .children
+                            .get(*args)
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|arg| self.children.get(*arg))
+                            .flatten()
+                            .copied()
+                            .collect();
+                        self.check_keys(members.iter());
+                        marks = self.marks_of(&members);
+                    }
+                }
                 self.push_new(args);
+                self.mark(marks);
             }
             NEWOBJ_EX => {
                 let args = self.pop_n(3)?;
@@ -285,6 +420,19 @@ impl<'a> Walk<'a> {
         Some(Step::Next)
     }
 
+    fn mark_set_global(&mut self, module: &str, name: &str) {
+        if matches!(module, "builtins" | "__builtin__") && matches!(name, "set" | "frozenset") {
+            self.set_globals.insert(self.children.len() - 1);
+        }
+    }
+
+    /// Notes set members or dict keys that cannot be ordered among `keys`.
+    fn check_keys<'k>(&mut self, keys: impl IntoIterator<Item = &'k usize>) {
+        if unorderable(self.marks_of(keys)) {
+            self.unordered = true;
+        }
+    }
+
     /// Notes a global the decoder would not resolve to plain data.
     fn global(&mut self, module: &str, name: &str) {
         if super::known::is_known(module, name) && !is_plain_data(module, name) {
@@ -311,11 +459,17 @@ pub(super) fn check(bytes: &[u8], max_depth: usize, max_objects: u64) -> Verdict
         texts: Vec::new(),
         class: None,
         well_known: false,
+        marks: Vec::new(),
+        set_globals: HashSet::new(),
+        unordered: false,
     };
     loop {
         let step = walk.step();
         if let Some(class) = walk.class.take() {
             return Verdict::Class(class);
+        }
+        if walk.unordered {
+            return Verdict::Unordered;
         }
         match step {
             Step::Next => continue,
