@@ -599,19 +599,9 @@ fn uuid_text(int: u128) -> String {
 
 /// An integer of `LONG1` or `LONG4`: little-endian two's complement.
 fn integer(bytes: &[u8]) -> Value {
-    if bytes.len() <= 8 {
-        let fill = if bytes.last().is_some_and(|last| last & 0x80 != 0) {
-            0xff
-        } else {
-            0
-        };
-        let mut full = [fill; 8];
-        for (slot, byte) in full.iter_mut().zip(bytes) {
-            *slot = *byte;
-        }
-        Value::I64(i64::from_le_bytes(full))
-    } else {
-        Value::Int(num_bigint::BigInt::from_signed_bytes_le(bytes))
+    match super::walk::long(bytes) {
+        Some(int) => Value::I64(int),
+        None => Value::Int(num_bigint::BigInt::from_signed_bytes_le(bytes)),
     }
 }
 

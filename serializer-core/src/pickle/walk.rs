@@ -101,6 +101,24 @@ fn unorderable(marks: u8) -> bool {
     marks & NAN != 0 || marks & (FLOAT | WIDE) == FLOAT | WIDE
 }
 
+/// The integer of `LONG1` or `LONG4` bytes (little-endian two's complement), where it fits
+/// 64 bits.
+pub(super) fn long(bytes: &[u8]) -> Option<i64> {
+    if bytes.len() > 8 {
+        return None;
+    }
+    let fill = if bytes.last().is_some_and(|last| last & 0x80 != 0) {
+        0xff
+    } else {
+        0
+    };
+    let mut full = [fill; 8];
+    for (slot, byte) in full.iter_mut().zip(bytes) {
+        *slot = *byte;
+    }
+    Some(i64::from_le_bytes(full))
+}
+
 /// The marks of an integer, wide past 2**53.
 fn int_marks(int: Option<i64>) -> u8 {
     match int {
@@ -270,20 +288,7 @@ impl<'a> Walk<'a> {
                 let len =
                     usize::try_from(self.input.uint_le(if opcode == LONG1 { 1 } else { 4 })?)
                         .ok()?;
-                let bytes = self.input.take(len)?;
-                // Little-endian two's complement; more than eight bytes is wide.
-                let int = (len <= 8).then(|| {
-                    let fill = if bytes.last().is_some_and(|last| last & 0x80 != 0) {
-                        0xff
-                    } else {
-                        0
-                    };
-                    let mut full = [fill; 8];
-                    for (slot, byte) in full.iter_mut().zip(bytes) {
-                        *slot = *byte;
-                    }
-                    i64::from_le_bytes(full)
-                });
+                let int = long(self.input.take(len)?);
                 self.push_new(Vec::new());
                 self.mark(int_marks(int));
             }
