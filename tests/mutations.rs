@@ -380,6 +380,15 @@ mod prefect3 {
         files
     }
 
+    /// The bytes of the vector files whose path `keep` takes.
+    fn files_where(keep: impl Fn(&str) -> bool) -> Vec<Vec<u8>> {
+        files()
+            .into_iter()
+            .filter(|(name, _)| keep(name))
+            .map(|(_, bytes)| bytes)
+            .collect()
+    }
+
     /// What a result may be read as.
     fn read(record: &Prefect3Record) -> Result<(), Error> {
         record
@@ -397,35 +406,20 @@ mod prefect3 {
         vec![
             Target::new(
                 "prefect3-record",
-                || {
-                    files()
-                        .into_iter()
-                        .filter(|(name, _)| name.contains("/record/"))
-                        .map(|(_, bytes)| bytes)
-                        .collect()
-                },
+                || files_where(|name| name.contains("/record/")),
                 |bytes| read(&Prefect3Record::from_slice(bytes)?),
             ),
             Target::new(
                 "prefect3-metadata",
-                || {
-                    files()
-                        .into_iter()
-                        .filter(|(name, _)| name.ends_with(".metadata.json"))
-                        .map(|(_, bytes)| bytes)
-                        .collect()
-                },
+                || files_where(|name| name.ends_with(".metadata.json")),
                 |bytes| Prefect3Metadata::from_slice(bytes).map(drop),
             ),
             Target::new(
                 "pickle-classes",
                 || {
-                    files()
+                    files_where(|name| name.contains("/split/pickle/") && !name.ends_with(".json"))
                         .into_iter()
-                        .filter(|(name, _)| {
-                            name.contains("/split/pickle/") && !name.ends_with(".json")
-                        })
-                        .filter_map(|(_, text)| {
+                        .filter_map(|text| {
                             let text: Vec<u8> = text
                                 .into_iter()
                                 .filter(|b| !b.is_ascii_whitespace())

@@ -280,21 +280,14 @@ impl Machine<'_> {
                 EMPTY_DICT => self.push(Node::Dict(Vec::new())),
                 EMPTY_TUPLE => self.push(Node::Tuple(Vec::new())),
                 EMPTY_SET => self.push(Node::Set(Vec::new())),
-                LIST => {
+                LIST | TUPLE | DICT | FROZENSET => {
                     let items = self.pop_to_mark()?;
-                    self.push(Node::List(items));
-                }
-                TUPLE => {
-                    let items = self.pop_to_mark()?;
-                    self.push(Node::Tuple(items));
-                }
-                DICT => {
-                    let items = self.pop_to_mark()?;
-                    self.push(Node::Dict(items));
-                }
-                FROZENSET => {
-                    let items = self.pop_to_mark()?;
-                    self.push(Node::FrozenSet(items));
+                    self.push(match opcode {
+                        LIST => Node::List(items),
+                        TUPLE => Node::Tuple(items),
+                        DICT => Node::Dict(items),
+                        _ => Node::FrozenSet(items),
+                    });
                 }
                 TUPLE1..=TUPLE3 => {
                     let mut items = (TUPLE1..=opcode)
