@@ -96,7 +96,7 @@ impl JsonSerializer {
             JsonStyle::Compact => write_with(value, writer, CompactFormatter, &marked, false),
             JsonStyle::Pretty => write_with(value, writer, PrettyFormatter::new(), &marked, false),
             JsonStyle::Python => {
-                let formatter = python::PythonFormatter {
+                let formatter = PythonFormatter {
                     marked: Some(&marked),
                 };
                 write_with(value, writer, formatter, &marked, true)
@@ -201,7 +201,7 @@ where
         let written = match self.style {
             JsonStyle::Compact => write_unchecked(value, &mut bytes, StopAtNull),
             JsonStyle::Python => {
-                write_unchecked(value, &mut bytes, python::PythonFormatter { marked: None })
+                write_unchecked(value, &mut bytes, PythonFormatter { marked: None })
             }
             JsonStyle::Pretty => false,
         };
@@ -268,7 +268,7 @@ where
 /// ```
 pub fn to_python_json<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Error> {
     let mut bytes = Vec::with_capacity(128);
-    if write_unchecked(value, &mut bytes, python::PythonFormatter { marked: None }) {
+    if write_unchecked(value, &mut bytes, PythonFormatter { marked: None }) {
         return Ok(bytes);
     }
     bytes.clear();
@@ -282,8 +282,9 @@ pub(crate) fn parse_python(bytes: &[u8]) -> Result<PythonValue, String> {
     python::parse(&python::decode_text(bytes)?)
 }
 
+pub(crate) use python::PythonFormatter;
 #[cfg(feature = "prefect3")]
-pub(crate) use python::{Dumps, Value as PythonValue};
+pub(crate) use python::{write_float, Value as PythonValue};
 
 /// Reads what Python's `json.dumps` (and Prefect's `JSONSerializer`) wrote into any
 /// `Deserialize` value: see [`to_python_json`].

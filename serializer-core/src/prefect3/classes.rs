@@ -3,6 +3,8 @@
 //! `{"__class__": "datetime.datetime", "data": "2020-12-16T21:36:00Z"}`, which a Prefect 3 flow
 //! reads back as a `datetime`, where serde alone would write a string.
 
+use std::fmt;
+
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc};
 
 use crate::datetime::python::{aware_text, naive_text, time_text};
@@ -162,10 +164,85 @@ impl PythonClass for rust_decimal::Decimal {
     }
 }
 
-/// A field of a [`PythonClass`] type, written tagged with its class and read tagged or not.
+/// A time of day with a UTC offset: Python's aware `datetime.time`, which Prefect 3 writes as
+/// `23:59:59Z` or `23:59:59.000005+05:30` and chrono has no type for. Its serde form is that
+/// text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AwareTime {
+    /// The time of day, on the clock of `offset`.
+    pub time: NaiveTime,
+    /// Its offset from UTC.
+    pub offset: FixedOffset,
+}
+
+impl fmt::Display for AwareTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let offset = if self.offset.local_minus_utc() == 0 {
+            "Z".to_string()
+        } else {
+            self.offset.to_string()
+        };
+        write!(f, "{}{offset}", time_text(self.time))
+    }
+}
+
+impl std::str::FromStr for AwareTime {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let bad = || bad("time of day with a UTC offset", text);
+        let split = text.rfind(['Z', '+', '-']).ok_or_else(bad)?;
+        let (time, offset) = text.split_at(split);
+        let offset = match offset {
+            "Z" => FixedOffset::east_opt(0),
+            _ => offset.parse().ok(),
+        };
+        Ok(AwareTime {
+            time: time.parse().map_err(|_| bad())?,
+            offset: offset.ok_or_else(bad)?,
+        })
+    }
+}
+
+impl PythonClass for AwareTime {
+    const CLASS: &'static str = "datetime.time";
+
+    fn to_data(&self) -> Result<String, String> {
+        self.time.to_data()?;
+        if self.offset.local_minus_utc() % 60 != 0 {
+            return Err(format!(
+                "the UTC offset {} is not whole minutes, which Prefect's JSON writes",
+                self.offset
+            ));
+        }
+        Ok(self.to_string())
+    }
+
+    fn from_data(data: &str) -> Result<Self, String> {
+        data.parse()
+    }
+}
+
+impl serde::Serialize for AwareTime {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AwareTime {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = std::borrow::Cow::<str>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A field of a [`PythonClass`] type, written tagged with its class and read tagged with it
+/// (any other class is an error naming both) or as its text alone.
 pub mod tagged {
-    use serde::de::{self, Deserialize, Deserializer};
-    use serde::ser::{self, SerializeMap, Serializer};
+    use std::marker::PhantomData;
+
+    use serde::de::{self, Deserialize, Deserializer, Visitor};
+    use serde::ser::{self, Serializer};
 
     use super::PythonClass;
 
@@ -174,17 +251,34 @@ pub mod tagged {
         value: &T,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(2))?;
-        map.serialize_entry("__class__", T::CLASS)?;
-        map.serialize_entry("data", &value.to_data().map_err(ser::Error::custom)?)?;
-        map.end()
+        let data = value.to_data().map_err(ser::Error::custom)?;
+        crate::prefect3::python::class(serializer, T::CLASS, &data)
     }
 
-    /// Reads the class's text (the data of a tagged object, or the text alone).
+    /// Reads the class's text: the data of an object tagged with `T::CLASS`, or the text alone.
     pub fn deserialize<'de, T: PythonClass, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<T, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        T::from_data(&text).map_err(de::Error::custom)
+        // A newtype named after the class: Prefect 3's reader checks the tag's class by it.
+        deserializer.deserialize_newtype_struct(T::CLASS, Text(PhantomData))
+    }
+
+    struct Text<T>(PhantomData<T>);
+
+    impl<'de, T: PythonClass> Visitor<'de> for Text<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "the text of a `{}`", T::CLASS)
+        }
+
+        fn visit_newtype_struct<D: Deserializer<'de>>(self, inner: D) -> Result<T, D::Error> {
+            let text = String::deserialize(inner)?;
+            T::from_data(&text).map_err(de::Error::custom)
+        }
+
+        fn visit_str<E: de::Error>(self, text: &str) -> Result<T, E> {
+            T::from_data(text).map_err(E::custom)
+        }
     }
 }

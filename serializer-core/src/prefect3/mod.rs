@@ -68,14 +68,21 @@
 //! Prefect reads back.
 
 mod classes;
+mod config;
 mod de;
+mod dumps;
 mod kwargs;
+mod names;
+mod object;
 mod pickle;
 mod python;
 #[cfg(feature = "store")]
 mod store;
 
-pub use self::classes::{tagged, PythonClass};
+pub use self::classes::{tagged, AwareTime, PythonClass};
+pub use self::config::{
+    Prefect3Compressed, Prefect3Json, Prefect3Pickle, Prefect3Serializer, UnknownSerializer,
+};
 pub use self::kwargs::Kwargs;
 #[doc(hidden)]
 pub use self::python::__derive;
@@ -90,86 +97,44 @@ use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use self::config::{DECODER, ENCODER};
 use crate::error::{Error, ErrorKind, Operation};
 
 const NAME: &str = "prefect3";
 
 /// The metadata Prefect 3 keeps beside a result: in the record, or in the metadata store.
+///
+/// It reads as Prefect's `ResultRecordMetadata` does: every field may be missing (the
+/// serializer is then Prefect's default, pickle), and fields Prefect does not know are ignored;
+/// a `null` where Prefect wants a value (`prefect_version`), a `storage_block_id` that is no
+/// UUID, or a serializer configuration with a key its model does not have is refused.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Prefect3Metadata {
-    /// Where Prefect wrote the result: the key in its result storage, often an absolute path.
-    pub storage_key: String,
+    /// Where Prefect wrote the result: the key in its result storage, often an absolute path;
+    /// missing in records of older Prefect versions.
+    #[serde(default)]
+    pub storage_key: Option<String>,
     /// When the result expires; an expired result is absent, as it is to Prefect.
+    #[serde(default)]
     pub expiration: Option<DateTime<Utc>>,
     /// The serializer and its whole configuration.
+    #[serde(default = "Prefect3Serializer::pickle")]
     pub serializer: Prefect3Serializer,
-    /// The Prefect version that wrote the result.
+    /// The Prefect version that wrote the result (Prefect's own when missing; never `null`).
+    #[serde(
+        default,
+        deserialize_with = "config::present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub prefect_version: Option<String>,
-    /// The storage block the result is in, when Prefect stored it through one.
+    /// The storage block the result is in, when Prefect stored it through one: a UUID.
+    #[serde(default, deserialize_with = "config::uuid_text")]
     pub storage_block_id: Option<String>,
 }
 
-/// A Prefect 3 serializer's configuration, as its metadata carries it, dispatched on `type`.
+/// The record layout: the metadata and the serializer's output as text, in one JSON object
+/// (other members are ignored, as Prefect's `ResultRecord` ignores them).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type")]
-pub enum Prefect3Serializer {
-    /// `JSONSerializer`: stdlib `json` with Prefect's object encoder.
-    #[serde(rename = "json")]
-    Json(Prefect3Json),
-    /// `PickleSerializer`: cloudpickle (or pickle) in base64 lines.
-    #[serde(rename = "pickle")]
-    Pickle(Prefect3Pickle),
-    /// `CompressedSerializer` around another serializer.
-    #[serde(rename = "compressed")]
-    Compressed(Prefect3Compressed),
-    /// `CompressedJSONSerializer`: `compressed` around `json`.
-    #[serde(rename = "compressed/json")]
-    CompressedJson(Prefect3Compressed),
-    /// `CompressedPickleSerializer`: `compressed` around `pickle`.
-    #[serde(rename = "compressed/pickle")]
-    CompressedPickle(Prefect3Compressed),
-}
-
-/// The configuration of Prefect 3's `JSONSerializer`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Prefect3Json {
-    /// The JSON library: `json` is the one read.
-    pub jsonlib: String,
-    /// The encoder of what JSON cannot hold.
-    pub object_encoder: Option<String>,
-    /// The decoder of what the encoder wrote.
-    pub object_decoder: Option<String>,
-    /// Arguments of `json.dumps`: `indent`, `sort_keys`, `separators` and `ensure_ascii`
-    /// change the bytes, not the value.
-    #[serde(default)]
-    pub dumps_kwargs: Kwargs,
-    /// Arguments of `json.loads`.
-    #[serde(default)]
-    pub loads_kwargs: Kwargs,
-}
-
-/// The configuration of Prefect 3's `PickleSerializer`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Prefect3Pickle {
-    /// The pickle library: `cloudpickle` or `pickle`.
-    pub picklelib: String,
-    /// Its version, when recorded.
-    pub picklelib_version: Option<String>,
-}
-
-/// The configuration of Prefect 3's `CompressedSerializer`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Prefect3Compressed {
-    /// The serializer whose output is compressed.
-    pub serializer: Box<Prefect3Serializer>,
-    /// The Python module that compresses: `lzma`, `zlib`, `bz2` or `gzip`.
-    pub compressionlib: String,
-}
-
-/// The record layout: the metadata and the serializer's output as text, in one JSON object.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Prefect3Record {
     /// The metadata.
     pub metadata: Prefect3Metadata,
@@ -207,36 +172,6 @@ fn write_error(kind: ErrorKind) -> Error {
 /// `prefect_version` in what it writes.
 pub const PREFECT_VERSION: &str = "3.9.1";
 
-impl Prefect3Serializer {
-    /// Prefect 3's default `JSONSerializer`, as its metadata records it.
-    pub fn json() -> Self {
-        Prefect3Serializer::Json(Prefect3Json {
-            jsonlib: "json".into(),
-            object_encoder: Some(ENCODER.into()),
-            object_decoder: Some(DECODER.into()),
-            dumps_kwargs: Kwargs::new(),
-            loads_kwargs: Kwargs::new(),
-        })
-    }
-
-    /// Prefect 3's default `PickleSerializer` (cloudpickle).
-    pub fn pickle() -> Self {
-        Prefect3Serializer::Pickle(Prefect3Pickle {
-            picklelib: "cloudpickle".into(),
-            picklelib_version: None,
-        })
-    }
-
-    /// `CompressedSerializer` around `inner`, compressing with the Python module `library`
-    /// (`lzma`, Prefect's default, `zlib`, `bz2` or `gzip`).
-    pub fn compressed(inner: Prefect3Serializer, library: &str) -> Self {
-        Prefect3Serializer::Compressed(Prefect3Compressed {
-            serializer: Box::new(inner),
-            compressionlib: library.into(),
-        })
-    }
-}
-
 impl Prefect3Metadata {
     /// The metadata of a result Prefect will find at `storage_key`, written with `serializer`,
     /// expiring at `expiration` (`None`: never).
@@ -246,7 +181,7 @@ impl Prefect3Metadata {
         expiration: Option<DateTime<Utc>>,
     ) -> Self {
         Prefect3Metadata {
-            storage_key: storage_key.into(),
+            storage_key: Some(storage_key.into()),
             expiration,
             serializer,
             prefect_version: Some(PREFECT_VERSION.into()),
@@ -323,12 +258,16 @@ pub fn read_result<T: DeserializeOwned>(
             let inner = decompress(&compressed.compressionlib, &from_base64_lines(result)?)?;
             read_result(&compressed.serializer, &inner)
         }
+        Prefect3Serializer::Unknown(unknown) => Err(error(unknown_serializer(unknown, "read"))),
     }
 }
 
-/// Prefect's object encoder and decoder, which its default `JSONSerializer` names.
-const ENCODER: &str = "prefect.serializers.prefect_json_object_encoder";
-const DECODER: &str = "prefect.serializers.prefect_json_object_decoder";
+fn unknown_serializer(unknown: &UnknownSerializer, verb: &str) -> ErrorKind {
+    ErrorKind::invalid_option(format!(
+        "the serializer `{}` is not one Prefect 3 ships, and its results are not {verb}",
+        unknown.kind
+    ))
+}
 
 /// The option of `json` that this crate cannot honour, where there is one: another JSON
 /// library, object decoder or `json.loads` option; and for writing, another object encoder
@@ -361,6 +300,11 @@ fn unhonoured(json: &Prefect3Json, writing: bool) -> Option<String> {
             json.object_encoder.as_deref().unwrap_or("None")
         ));
     }
+    if let Some((option, _)) = json.dumps_kwargs.iter().find(|(option, _)| *option == "default") {
+        return Some(format!(
+            "the `json.dumps` option `{option}`, which Prefect refuses (its `object_encoder` sets it)"
+        ));
+    }
     json.loads_kwargs
         .iter()
         .next()
@@ -371,9 +315,21 @@ fn read_json<T: DeserializeOwned>(json: &Prefect3Json, bytes: &[u8]) -> Result<T
     if let Some(reason) = unhonoured(json, false) {
         return Err(error(ErrorKind::invalid_option(reason)));
     }
+    let decoder = match json.object_decoder {
+        Some(_) => de::Decoder::Prefect,
+        None => de::Decoder::None,
+    };
     let value =
         crate::json::parse_python(bytes).map_err(|reason| error(ErrorKind::malformed(reason)))?;
-    T::deserialize(de::Tagged(value)).map_err(|err| error(ErrorKind::mismatch(err.to_string())))
+    serde_path_to_error::deserialize(de::Tagged::new(value, decoder)).map_err(|err| {
+        let path = err.path().to_string();
+        let reason = err.into_inner();
+        let reason = match path.as_str() {
+            "." | "" => reason.to_string(),
+            path => format!("at `{path}`: {reason}"),
+        };
+        error(ErrorKind::mismatch(reason))
+    })
 }
 
 fn read_pickle<T: DeserializeOwned>(pickle: &Prefect3Pickle, bytes: &[u8]) -> Result<T, Error> {
@@ -387,29 +343,29 @@ fn read_pickle<T: DeserializeOwned>(pickle: &Prefect3Pickle, bytes: &[u8]) -> Re
 }
 
 /// What `serializer` writes of `value`: the `split` layout's result file, or the `record`
-/// layout's `result` text. JSON takes the `dumps_kwargs` that change its layout (`indent`,
-/// `separators`, `sort_keys`, `ensure_ascii`; integer keys sort as their text, where Python
-/// sorts them as numbers); any other is an error naming it.
+/// layout's `result` text.
+///
+/// JSON takes the `dumps_kwargs` that change its layout (`indent`, `separators`, `sort_keys`,
+/// `ensure_ascii`); any other is an error naming it. A `dict` with a `__class__` or
+/// `__exc_type__` key is refused in JSON, where Prefect's decoder would import and call what
+/// its value names; a pickle holds it as the `dict` it is. A class is written only where a
+/// Rust type says so ([`ToPython`]).
 pub fn write_result<T: ToPython + ?Sized>(
     serializer: &Prefect3Serializer,
     value: &T,
 ) -> Result<Vec<u8>, Error> {
+    let unrepresentable = |reason: String| write_error(ErrorKind::unrepresentable(reason));
     match serializer {
         Prefect3Serializer::Json(json) => {
             if let Some(reason) = unhonoured(json, true) {
                 return Err(write_error(ErrorKind::invalid_option(reason)));
             }
-            let dumps = crate::json::Dumps::from_kwargs(json.dumps_kwargs.iter())
+            let dumps = dumps::Dumps::from_kwargs(json.dumps_kwargs.iter())
                 .map_err(|reason| write_error(ErrorKind::invalid_option(reason)))?;
-            let default = crate::json::to_python_json(&python::In(value, Layout::Tagged))
-                .map_err(|err| write_error(err.into_kind()))?;
-            if dumps.is_default() {
-                return Ok(default);
-            }
-            let parsed = crate::json::parse_python(&default)
-                .map_err(|reason| write_error(ErrorKind::malformed(reason)))?;
-            let mut out = Vec::with_capacity(default.len() * 2);
-            dumps.write(&parsed, &mut out);
+            let object = object::build(&python::In(value, Layout::Tagged))
+                .map_err(|err| unrepresentable(err.0))?;
+            let mut out = Vec::with_capacity(128);
+            dumps.write(&object, &mut out).map_err(unrepresentable)?;
             Ok(out)
         }
         Prefect3Serializer::Pickle(config) => {
@@ -419,10 +375,9 @@ pub fn write_result<T: ToPython + ?Sized>(
                     config.picklelib
                 ))));
             }
-            let value = serde_pickle::to_value(&python::In(value, Layout::Pickle))
-                .map_err(|err| write_error(ErrorKind::Pickle(err)))?;
-            let pickle = pickle::write(&value)
-                .map_err(|reason| write_error(ErrorKind::unrepresentable(reason)))?;
+            let object = object::build(&python::In(value, Layout::Pickle))
+                .map_err(|err| unrepresentable(err.0))?;
+            let pickle = pickle::write(&object).map_err(unrepresentable)?;
             Ok(to_base64_lines(&pickle))
         }
         Prefect3Serializer::Compressed(compressed)
@@ -433,6 +388,9 @@ pub fn write_result<T: ToPython + ?Sized>(
             Ok(to_base64_lines(&crate::compressed::compress_all(
                 codec, &inner,
             )?))
+        }
+        Prefect3Serializer::Unknown(unknown) => {
+            Err(write_error(unknown_serializer(unknown, "written")))
         }
     }
 }

@@ -10,10 +10,13 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::hash::BuildHasher;
 
-use serde::ser::{Error as _, SerializeMap, SerializeSeq, SerializeTuple, Serializer};
+use serde::ser::{Error as _, SerializeSeq, SerializeStruct, SerializeTuple, Serializer};
 use serde::Serialize;
 
 use super::classes::{tagged, PythonClass};
+use super::names::{
+    BYTES, CLASS, CLASS_MARKER, DATA, EXCEPTION_MARKER, EXC_TYPE, MESSAGE, SET,
+};
 
 /// A Rust type with a Python counterpart in Prefect 3's results: its value is written as
 /// Prefect 3's JSON encoder writes that Python value, tags included. See the
@@ -40,7 +43,8 @@ pub enum Layout {
     /// model a dict; the model's class says what each field is.
     Plain,
     /// For a pickle, which holds Python's objects themselves: every Python type tagged,
-    /// inside models too, and `bytes` as bytes; the pickle writer makes each tag its class.
+    /// inside models and sets too, and `bytes` as bytes; the pickle writer makes each tag its
+    /// class.
     Pickle,
 }
 
@@ -123,26 +127,21 @@ as_serde_writes!(
     String,
     (),
     serde_json::Value,
-    super::PythonException,
 );
 
-/// Integers past 64 bits: JSON writes their digits; `serde-pickle` takes no more than 64
-/// bits, so for a pickle they are tagged `builtins.int` and the pickle writer writes them.
-macro_rules! wide_ints {
-    ($($ty:ty),*) => {$(
-        impl ToPython for $ty {
-            fn to_python<S: Serializer>(&self, serializer: S, layout: Layout) -> Result<S::Ok, S::Error> {
-                match (layout, i64::try_from(*self)) {
-                    (Layout::Pickle, Ok(small)) => serializer.serialize_i64(small),
-                    (Layout::Pickle, Err(_)) => class(serializer, "builtins.int", &self.to_string()),
-                    _ => self.serialize(serializer),
-                }
-            }
-        }
-    )*};
+/// An exception: `{"__exc_type__": ..., "message": ...}`, which Prefect's decoder makes the
+/// exception of that class (only where it is one); a pickle holds the exception itself.
+impl ToPython for super::PythonException {
+    fn to_python<S: Serializer>(&self, serializer: S, _: Layout) -> Result<S::Ok, S::Error> {
+        let mut exception = serializer.serialize_struct(EXCEPTION_MARKER, 2)?;
+        exception.serialize_field(EXC_TYPE, &self.exc_type)?;
+        exception.serialize_field(MESSAGE, &self.message)?;
+        exception.end()
+    }
 }
 
-wide_ints!(i128, u128);
+// Integers past 64 bits: Python's `int` holds them, as digits in JSON.
+as_serde_writes!(i128, u128);
 
 /// Types of a Python class, written tagged.
 macro_rules! tagged {
@@ -168,18 +167,20 @@ tagged!(
     chrono::TimeDelta,
     uuid::Uuid,
     rust_decimal::Decimal,
+    super::AwareTime,
 );
 
-/// A class and its data: `{"__class__": class, "data": data}`.
-fn class<S: Serializer, D: Serialize + ?Sized>(
+/// A class and its data: `{"__class__": class, "data": data}`, as a struct whose serde name
+/// says that it is a class (a map with these keys is a `dict`).
+pub(super) fn class<S: Serializer, D: Serialize + ?Sized>(
     serializer: S,
     class: &str,
     data: &D,
 ) -> Result<S::Ok, S::Error> {
-    let mut map = serializer.serialize_map(Some(2))?;
-    map.serialize_entry("__class__", class)?;
-    map.serialize_entry("data", data)?;
-    map.end()
+    let mut tag = serializer.serialize_struct(CLASS_MARKER, 2)?;
+    tag.serialize_field(CLASS, class)?;
+    tag.serialize_field(DATA, data)?;
+    tag.end()
 }
 
 /// `bytes`: Prefect's encoder writes their UTF-8 text, so bytes that are not UTF-8 cannot be
@@ -196,7 +197,7 @@ fn bytes<S: Serializer>(bytes: &[u8], serializer: S, layout: Layout) -> Result<S
     })?;
     match layout {
         Layout::Plain => serializer.serialize_str(text),
-        Layout::Tagged | Layout::Pickle => class(serializer, "builtins.bytes", text),
+        Layout::Tagged | Layout::Pickle => class(serializer, BYTES, text),
     }
 }
 
@@ -267,7 +268,8 @@ where
     }
 }
 
-/// A `set`: `{"__class__": "builtins.set", "data": [...]}`.
+/// A `set`: `{"__class__": "builtins.set", "data": [...]}`, its members plain as pydantic
+/// writes them for Prefect's encoder (a pickle holds the members themselves).
 fn set<'a, S, T, I>(serializer: S, items: impl Fn() -> I, layout: Layout) -> Result<S::Ok, S::Error>
 where
     S: Serializer,
@@ -275,9 +277,8 @@ where
     I: ExactSizeIterator<Item = &'a T>,
 {
     match layout {
-        Layout::Tagged | Layout::Pickle => {
-            class(serializer, "builtins.set", &Members(items, layout))
-        }
+        Layout::Tagged => class(serializer, SET, &Members(items, Layout::Plain)),
+        Layout::Pickle => class(serializer, SET, &Members(items, layout)),
         Layout::Plain => list(serializer, items(), layout),
     }
 }
@@ -318,7 +319,8 @@ impl<T: ToPython, H: BuildHasher> ToPython for HashSet<T, H> {
     }
 }
 
-/// A `dict`: keys are `str` or `int` in JSON, as Python's `json` writes them.
+/// A `dict`, in the order of `members`: keys are `str` or `int` in JSON, as Python's `json`
+/// writes them. A map is a `dict` whatever its keys: never a class.
 fn dict<'a, S, K, V, I>(
     serializer: S,
     len: usize,
@@ -331,6 +333,7 @@ where
     V: ToPython + 'a,
     I: Iterator<Item = (&'a K, &'a V)>,
 {
+    use serde::ser::SerializeMap;
     let mut map = serializer.serialize_map(Some(len))?;
     for (key, value) in members {
         map.serialize_entry(&In(key, layout), &In(value, layout))?;

@@ -7,7 +7,7 @@ use crate::json::finite::python_token;
 /// Writes a float as Python's `repr` does: the shortest digits that read back the same, in
 /// fixed notation from 1e-4 up to 1e16 (always with a fraction, `100.0`), and in exponent
 /// notation otherwise, with a sign and two digits or more (`1e+16`, `1e-05`).
-pub(super) fn write_float<W: ?Sized + Write>(writer: &mut W, value: f64) -> io::Result<()> {
+pub(crate) fn write_float<W: ?Sized + Write>(writer: &mut W, value: f64) -> io::Result<()> {
     if !value.is_finite() {
         return writer.write_all(python_token(value).as_bytes());
     }

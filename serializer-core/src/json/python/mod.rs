@@ -9,8 +9,6 @@
 //! `-Infinity`, integers that fit `i128` or `u128`) into a [`Value`], and `de` deserializes it.
 
 mod de;
-#[cfg(feature = "prefect3")]
-mod dumps;
 mod encoding;
 mod float;
 mod parse;
@@ -18,11 +16,11 @@ mod ser;
 mod sniff;
 mod value;
 
-#[cfg(feature = "prefect3")]
-pub(crate) use self::dumps::Dumps;
 pub(super) use self::encoding::decode_text;
 pub(super) use self::parse::parse;
-pub(super) use self::ser::PythonFormatter;
+#[cfg(feature = "prefect3")]
+pub(crate) use self::float::write_float;
+pub(crate) use self::ser::PythonFormatter;
 pub(super) use self::sniff::strict_reading_agrees;
 #[cfg(feature = "prefect3")]
 pub(crate) use self::value::Value;
