@@ -111,7 +111,7 @@ pub(crate) async fn prefect3_records(store: &ResultStore) {
                 .await
                 .unwrap();
             assert_eq!(metadata.serializer, serializer);
-            assert_eq!(metadata.storage_key, "ours/value");
+            assert_eq!(metadata.storage_key.as_deref(), Some("ours/value"));
             assert_eq!(store.metadata("ours/value").await.unwrap(), metadata);
             let back: (Vec<f64>, String) = store.read("ours/value").await.unwrap();
             assert_eq!(back, value, "{serializer:?}");
@@ -185,7 +185,7 @@ pub(crate) async fn prefect3_records(store: &ResultStore) {
         .await
         .unwrap();
     let mut cut = record.metadata("bad/cut").await.unwrap();
-    cut.storage_key = "bad/cut".into();
+    cut.storage_key = Some("bad/cut".into());
     let written = Prefect3Record::of(cut.clone(), &vec![1, 2, 3]).unwrap();
     let truncated = Prefect3Record {
         metadata: cut,

@@ -59,16 +59,21 @@ def typed(v):
     return {"unknown": repr(v)}
 
 
-base = sys.argv[1]
-stores = {
-    "record": ResultStore(result_storage=LocalFileSystem(basepath=f"{base}/record")),
-    "split": ResultStore(
-        result_storage=LocalFileSystem(basepath=f"{base}/split"),
-        metadata_storage=LocalFileSystem(basepath=f"{base}/split-metadata"),
-    ),
-}
-out = {}
-for key in sys.argv[2:]:
-    for layout, store in stores.items():
-        out[f"{layout}/{key}"] = typed(store.read(key).result)
-print(json.dumps(out))
+def main():
+    base = sys.argv[1]
+    stores = {
+        "record": ResultStore(result_storage=LocalFileSystem(basepath=f"{base}/record")),
+        "split": ResultStore(
+            result_storage=LocalFileSystem(basepath=f"{base}/split"),
+            metadata_storage=LocalFileSystem(basepath=f"{base}/split-metadata"),
+        ),
+    }
+    out = {}
+    for key in sys.argv[2:]:
+        for layout, store in stores.items():
+            out[f"{layout}/{key}"] = typed(store.read(key).result)
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()

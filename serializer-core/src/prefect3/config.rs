@@ -174,60 +174,75 @@ impl Prefect3Serializer {
 }
 
 /// The configuration, read from its JSON by its `type`: the derived readers of the known
-/// types refuse keys their models lack, which an untagged fallback would swallow.
+/// types refuse keys their models lack (which an untagged fallback would swallow), and read
+/// the other keys in their order.
 impl<'de> Deserialize<'de> for Prefect3Serializer {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = Box::<RawValue>::deserialize(deserializer)?;
-        #[derive(Deserialize)]
-        struct Probe {
-            #[serde(rename = "type")]
-            kind: Option<serde_json::Value>,
-        }
-        let probe: Probe = serde_json::from_str(raw.get()).map_err(|err| {
+        let Entries(entries) = serde_json::from_str(raw.get()).map_err(|err| {
             D::Error::custom(format_args!("a serializer's configuration is not an object: {err}"))
         })?;
-        let kind = match probe.kind {
-            Some(serde_json::Value::String(kind)) => kind,
-            Some(other) => {
-                return Err(D::Error::custom(format_args!(
-                    "a serializer's `type` is `{other}`, not text"
-                )))
-            }
+        let kind = match entries.iter().rev().find(|(key, _)| key == "type") {
+            Some((_, kind)) => serde_json::from_str::<String>(kind.get()).map_err(|_| {
+                D::Error::custom(format_args!("a serializer's `type` is `{}`, not text", kind.get()))
+            })?,
             None => return Err(D::Error::custom("a serializer's configuration has no `type`")),
         };
+        // The other keys, as the object the model reads.
+        let mut rest = String::from("{");
+        for (key, value) in entries.iter().filter(|(key, _)| key != "type") {
+            if rest.len() > 1 {
+                rest.push(',');
+            }
+            rest.push_str(&serde_json::Value::from(key.as_str()).to_string());
+            rest.push(':');
+            rest.push_str(value.get());
+        }
+        rest.push('}');
         let known = |err: serde_json::Error| {
             D::Error::custom(format_args!("the `{kind}` serializer's configuration: {err}"))
         };
-        #[derive(Deserialize)]
-        #[serde(tag = "type")]
-        enum Known {
-            #[serde(rename = "json")]
-            Json(Prefect3Json),
-            #[serde(rename = "pickle")]
-            Pickle(Prefect3Pickle),
-            #[serde(rename = "compressed")]
-            Compressed(Prefect3Compressed),
-            #[serde(rename = "compressed/json")]
-            CompressedJson(Compressed<JsonDefault>),
-            #[serde(rename = "compressed/pickle")]
-            CompressedPickle(Compressed<PickleDefault>),
-        }
         Ok(match kind.as_str() {
-            "json" | "pickle" | "compressed" | "compressed/json" | "compressed/pickle" => {
-                match serde_json::from_str::<Known>(raw.get()).map_err(known)? {
-                    Known::Json(json) => Prefect3Serializer::Json(json),
-                    Known::Pickle(pickle) => Prefect3Serializer::Pickle(pickle),
-                    Known::Compressed(compressed) => Prefect3Serializer::Compressed(compressed),
-                    Known::CompressedJson(compressed) => {
-                        Prefect3Serializer::CompressedJson(compressed.into())
-                    }
-                    Known::CompressedPickle(compressed) => {
-                        Prefect3Serializer::CompressedPickle(compressed.into())
-                    }
-                }
+            "json" => Prefect3Serializer::Json(serde_json::from_str(&rest).map_err(known)?),
+            "pickle" => Prefect3Serializer::Pickle(serde_json::from_str(&rest).map_err(known)?),
+            "compressed" => {
+                Prefect3Serializer::Compressed(serde_json::from_str(&rest).map_err(known)?)
             }
+            "compressed/json" => Prefect3Serializer::CompressedJson(
+                serde_json::from_str::<Compressed<JsonDefault>>(&rest)
+                    .map_err(known)?
+                    .into(),
+            ),
+            "compressed/pickle" => Prefect3Serializer::CompressedPickle(
+                serde_json::from_str::<Compressed<PickleDefault>>(&rest)
+                    .map_err(known)?
+                    .into(),
+            ),
             _ => Prefect3Serializer::Unknown(serde_json::from_str(raw.get()).map_err(known)?),
         })
+    }
+}
+
+/// An object's members as their JSON text, in order.
+struct Entries(Vec<(String, Box<RawValue>)>);
+
+impl<'de> Deserialize<'de> for Entries {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Members;
+        impl<'de> serde::de::Visitor<'de> for Members {
+            type Value = Entries;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Entries, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    entries.push(entry);
+                }
+                Ok(Entries(entries))
+            }
+        }
+        deserializer.deserialize_map(Members)
     }
 }
 
@@ -273,20 +288,12 @@ impl<D: Default + Into<Prefect3Serializer>> From<Compressed<D>> for Prefect3Comp
 
 /// A serializer inside `compressed`: its configuration, or its `type` alone.
 fn inner<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Box<Prefect3Serializer>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Inner {
-        Type(String),
-        Config(Box<RawValue>),
+    let raw = Box::<RawValue>::deserialize(deserializer)?;
+    match serde_json::from_str::<String>(raw.get()) {
+        Ok(kind) => Prefect3Serializer::of_type(&kind).map_err(D::Error::custom),
+        Err(_) => serde_json::from_str(raw.get()).map_err(D::Error::custom),
     }
-    match Inner::deserialize(deserializer)? {
-        Inner::Type(kind) => Prefect3Serializer::of_type(&kind)
-            .map(Box::new)
-            .map_err(D::Error::custom),
-        Inner::Config(raw) => serde_json::from_str(raw.get())
-            .map(Box::new)
-            .map_err(D::Error::custom),
-    }
+    .map(Box::new)
 }
 
 fn inner_or_default<'de, D: Deserializer<'de>>(
