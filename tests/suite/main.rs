@@ -18,6 +18,8 @@ mod json;
 mod pickle;
 #[cfg(feature = "prefect3")]
 mod prefect3;
+#[cfg(feature = "prefect3")]
+mod prefect3_strict;
 mod prefect_datetime;
 #[cfg(feature = "dataframe")]
 mod prefect_pandas;

@@ -619,10 +619,6 @@ fn bad_records_are_clear_errors() {
             "`parse_float`",
         ),
         (
-            configured(&|c| c["dumps_kwargs"] = json!({"default": "str"})),
-            "`default`",
-        ),
-        (
             Prefect3Serializer::Pickle(
                 serde_json::from_value(json!({"picklelib": "dill", "picklelib_version": null}))
                     .unwrap(),

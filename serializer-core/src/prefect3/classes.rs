@@ -231,8 +231,7 @@ impl serde::Serialize for AwareTime {
 
 impl<'de> serde::Deserialize<'de> for AwareTime {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = std::borrow::Cow::<str>::deserialize(deserializer)?;
-        text.parse().map_err(serde::de::Error::custom)
+        tagged::deserialize(deserializer)
     }
 }
 

@@ -54,11 +54,11 @@ pub struct Prefect3Json {
     #[serde(default = "decoder")]
     pub object_decoder: Option<String>,
     /// Arguments of `json.dumps`: `indent`, `sort_keys`, `separators` and `ensure_ascii`
-    /// change the bytes, not the value.
-    #[serde(default)]
+    /// change the bytes, not the value. `default` is refused, as Prefect refuses it.
+    #[serde(default, deserialize_with = "dumps_kwargs")]
     pub dumps_kwargs: Kwargs,
-    /// Arguments of `json.loads`.
-    #[serde(default)]
+    /// Arguments of `json.loads`. `object_hook` is refused, as Prefect refuses it.
+    #[serde(default, deserialize_with = "loads_kwargs")]
     pub loads_kwargs: Kwargs,
 }
 
@@ -87,15 +87,47 @@ pub struct Prefect3Compressed {
     pub compressionlib: String,
 }
 
-/// A serializer whose `type` Prefect 3 does not ship, with its other keys.
+/// A serializer whose `type` Prefect 3 does not ship: its whole configuration, `type` included.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct UnknownSerializer {
-    /// Its `type`.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// Its other keys.
-    #[serde(flatten)]
-    pub options: serde_json::Map<String, serde_json::Value>,
+    /// The configuration, as it was read.
+    pub config: serde_json::Map<String, serde_json::Value>,
+}
+
+impl UnknownSerializer {
+    /// Its `type`, as text.
+    pub fn kind(&self) -> String {
+        match self.config.get("type") {
+            Some(serde_json::Value::String(kind)) => kind.clone(),
+            Some(other) => other.to_string(),
+            None => String::new(),
+        }
+    }
+}
+
+/// Keyword arguments without `forbidden`, which Prefect's validators refuse (the object
+/// encoder or decoder sets it).
+fn kwargs_without<'de, D: Deserializer<'de>>(
+    deserializer: D,
+    forbidden: &str,
+    instead: &str,
+) -> Result<Kwargs, D::Error> {
+    let kwargs = Kwargs::deserialize(deserializer)?;
+    if kwargs.get(forbidden).is_some() {
+        return Err(D::Error::custom(format_args!(
+            "`{forbidden}` cannot be given; Prefect sets it from `{instead}`"
+        )));
+    }
+    Ok(kwargs)
+}
+
+fn dumps_kwargs<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Kwargs, D::Error> {
+    kwargs_without(deserializer, "default", "object_encoder")
+}
+
+fn loads_kwargs<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Kwargs, D::Error> {
+    kwargs_without(deserializer, "object_hook", "object_decoder")
 }
 
 fn json_lib() -> String {
@@ -166,8 +198,7 @@ impl Prefect3Serializer {
                 return Err("the serializer `compressed` needs the `serializer` it compresses".into())
             }
             other => Prefect3Serializer::Unknown(UnknownSerializer {
-                kind: other.into(),
-                options: serde_json::Map::new(),
+                config: serde_json::Map::from_iter([("type".into(), other.into())]),
             }),
         })
     }
@@ -182,10 +213,9 @@ impl<'de> Deserialize<'de> for Prefect3Serializer {
         let Entries(entries) = serde_json::from_str(raw.get()).map_err(|err| {
             D::Error::custom(format_args!("a serializer's configuration is not an object: {err}"))
         })?;
+        // A `type` that is not text names no serializer Prefect ships: unknown, as to Prefect.
         let kind = match entries.iter().rev().find(|(key, _)| key == "type") {
-            Some((_, kind)) => serde_json::from_str::<String>(kind.get()).map_err(|_| {
-                D::Error::custom(format_args!("a serializer's `type` is `{}`, not text", kind.get()))
-            })?,
+            Some((_, kind)) => serde_json::from_str::<String>(kind.get()).ok(),
             None => return Err(D::Error::custom("a serializer's configuration has no `type`")),
         };
         // The other keys, as the object the model reads.
@@ -200,9 +230,10 @@ impl<'de> Deserialize<'de> for Prefect3Serializer {
         }
         rest.push('}');
         let known = |err: serde_json::Error| {
+            let kind = kind.as_deref().unwrap_or("unknown");
             D::Error::custom(format_args!("the `{kind}` serializer's configuration: {err}"))
         };
-        Ok(match kind.as_str() {
+        Ok(match kind.as_deref().unwrap_or("") {
             "json" => Prefect3Serializer::Json(serde_json::from_str(&rest).map_err(known)?),
             "pickle" => Prefect3Serializer::Pickle(serde_json::from_str(&rest).map_err(known)?),
             "compressed" => {

@@ -219,28 +219,37 @@ impl Prefect3Record {
 
     /// Parses a record (the `record` layout's bytes at a key).
     pub fn from_slice(bytes: &[u8]) -> Result<Self, Error> {
-        serde_json::from_slice(bytes).map_err(|err| {
-            error(ErrorKind::malformed(format!(
-                "not a Prefect 3 result record: {err}"
-            )))
-        })
+        parse_json(bytes, "a Prefect 3 result record")
     }
 }
 
 impl Prefect3Metadata {
     /// Parses a metadata object (the `split` layout's metadata file).
     pub fn from_slice(bytes: &[u8]) -> Result<Self, Error> {
-        serde_json::from_slice(bytes).map_err(|err| {
-            error(ErrorKind::malformed(format!(
-                "not a Prefect 3 result's metadata: {err}"
-            )))
-        })
+        parse_json(bytes, "a Prefect 3 result's metadata")
     }
 
     /// Whether the result has expired at `now`.
     pub fn is_expired_at(&self, now: DateTime<Utc>) -> bool {
         self.expiration.is_some_and(|expiration| expiration <= now)
     }
+}
+
+/// `bytes` parsed as `what`, an error saying where in it they are not one.
+fn parse_json<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, Error> {
+    let mut parser = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut parser).map_err(|err| {
+        let path = err.path().to_string();
+        let reason = err.into_inner();
+        error(ErrorKind::malformed(match path.as_str() {
+            "." | "" => format!("not {what}: {reason}"),
+            path => format!("not {what}: at `{path}`: {reason}"),
+        }))
+    })?;
+    parser
+        .end()
+        .map_err(|err| error(ErrorKind::malformed(format!("not {what}: {err}"))))?;
+    Ok(value)
 }
 
 /// Reads the serializer's output `result` (the record's `result` text as bytes, or the `split`
@@ -265,7 +274,7 @@ pub fn read_result<T: DeserializeOwned>(
 fn unknown_serializer(unknown: &UnknownSerializer, verb: &str) -> ErrorKind {
     ErrorKind::invalid_option(format!(
         "the serializer `{}` is not one Prefect 3 ships, and its results are not {verb}",
-        unknown.kind
+        unknown.kind()
     ))
 }
 
