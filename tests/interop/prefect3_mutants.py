@@ -11,6 +11,10 @@ a split result's metadata), chosen by a seeded generator; half the mutations lan
 JSON string (class names, keys, serializer options), where the interesting ones are. The
 verdict is Prefect's `ResultStore.read(key).result` in the typed notation of the manifest's
 `read_back`, or `{"refused": "<exception type>"}`.
+
+Prefect reads a split result at its metadata's `storage_key`, an absolute path under the
+manifest's `results_base`: the split results are put there (it writes to that directory of the
+machine it runs on, and removes each file after reading it).
 """
 import json
 import os
@@ -82,12 +86,13 @@ try:
         else:
             result = bytes(mutated) if which == "result" else open(os.path.join(vectors, vector["file"]), "rb").read()
             metadata = bytes(mutated) if which == "metadata" else open(os.path.join(vectors, vector["metadata_file"]), "rb").read()
-            for layout, content in (("split", result), ("split-metadata", metadata)):
-                dest = os.path.join(base, layout, key)
+            results = os.path.join(manifest["results_base"], "split")
+            for root, content in ((results, result), (os.path.join(base, "split-metadata"), metadata)):
+                dest = os.path.join(root, key)
                 os.makedirs(os.path.dirname(dest), exist_ok=True)
                 open(dest, "wb").write(content)
             store = ResultStore(
-                result_storage=LocalFileSystem(basepath=os.path.join(base, "split")),
+                result_storage=LocalFileSystem(basepath=results),
                 metadata_storage=LocalFileSystem(basepath=os.path.join(base, "split-metadata")),
             )
         try:
@@ -98,6 +103,7 @@ try:
         shutil.rmtree(base)
 finally:
     shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(os.path.join(manifest["results_base"], "split"), ignore_errors=True)
 
 with open(out_path, "w") as out:
     json.dump({"generator": "tests/interop/prefect3_mutants.py", "prefect": "3.9.1", "mutants": mutants}, out, indent=0)

@@ -27,6 +27,10 @@ def typed(v):
     if isinstance(v, float):
         return {"float": repr(v)}
     if isinstance(v, str):
+        try:
+            v.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate, which no Rust `String` holds
+            return {"str_with_lone_surrogate": v.encode("utf-8", "surrogatepass").hex()}
         return {"str": v}
     if isinstance(v, bytes):
         return {"bytes_hex": v.hex()}

@@ -19,6 +19,8 @@ mod pickle;
 #[cfg(feature = "prefect3")]
 mod prefect3;
 #[cfg(feature = "prefect3")]
+mod prefect3_mutants;
+#[cfg(feature = "prefect3")]
 mod prefect3_strict;
 mod prefect_datetime;
 #[cfg(feature = "dataframe")]

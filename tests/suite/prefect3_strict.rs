@@ -92,7 +92,10 @@ fn maps_with_the_keys_of_tags_are_dicts_and_nothing_runs() {
         vec![("__exc_type__", "os.system"), ("message", &shell)],
         vec![("__exc_type__", "builtins.eval"), ("message", &touch)],
         vec![("__class__", "datetime.date"), ("data", "2020-01-01")],
-        vec![("__class__", "uuid.UUID"), ("data", "00000000-0000-0000-0000-000000000001")],
+        vec![
+            ("__class__", "uuid.UUID"),
+            ("data", "00000000-0000-0000-0000-000000000001"),
+        ],
         vec![("__class__", "builtins.eval"), ("data", &touch)],
         vec![("__class__", "os.system"), ("data", &shell)],
         vec![("data", "x"), ("__class__", "builtins.exec")],
@@ -171,10 +174,7 @@ fn tags_read_only_as_their_class() {
     );
     let misspelt = read(r#"{"__class__": "datetime.datetife", "data": "2020-01-01T00:00:00Z"}"#);
     let err = read_result::<DateTime<Utc>>(&json, &misspelt).unwrap_err();
-    assert!(
-        err.to_string().contains("`datetime.datetife`"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("`datetime.datetife`"), "{err}");
     // A type that names no class does not read a tag's text.
     let err = read_result::<String>(&json, &misspelt).unwrap_err();
     assert!(err.to_string().contains("`datetime.datetife`"), "{err}");
@@ -293,20 +293,39 @@ fn configurations_are_as_strict_as_prefects_models() {
             Some("loads_kwrgs"),
         ),
         (
-            metadata(with(json_config.clone(), "dumps_kwargs", json!({"default": "str"}))),
+            metadata(with(
+                json_config.clone(),
+                "dumps_kwargs",
+                json!({"default": "str"}),
+            )),
             Some("default"),
         ),
         (
-            metadata(with(json_config.clone(), "loads_kwargs", json!({"object_hook": "x"}))),
+            metadata(with(
+                json_config.clone(),
+                "loads_kwargs",
+                json!({"object_hook": "x"}),
+            )),
             Some("object_hook"),
         ),
-        (metadata(with(pickle.clone(), "protocol", json!(2))), Some("protocol")),
         (
-            metadata(json!({"type": "compressed", "serializer": pickle, "compressionlib": "lzma", "level": 9})),
+            metadata(with(pickle.clone(), "protocol", json!(2))),
+            Some("protocol"),
+        ),
+        (
+            metadata(
+                json!({"type": "compressed", "serializer": pickle, "compressionlib": "lzma", "level": 9}),
+            ),
             Some("level"),
         ),
-        (metadata(json!({"type": "compressed", "compressionlib": "lzma"})), Some("serializer")),
-        (metadata(json!({"type": "compressed", "serializer": "json"})), None),
+        (
+            metadata(json!({"type": "compressed", "compressionlib": "lzma"})),
+            Some("serializer"),
+        ),
+        (
+            metadata(json!({"type": "compressed", "serializer": "json"})),
+            None,
+        ),
         (metadata(json!({"type": "compressed/json"})), None),
         (metadata(json!({"type": "json"})), None),
         (metadata(json!({"type": "yaml", "anything": 1})), None),
@@ -315,8 +334,14 @@ fn configurations_are_as_strict_as_prefects_models() {
         (json!({}), None),
         (json!({"storage_key": "k", "unknown_field": [1, 2]}), None),
         (json!({"prefect_version": null}), Some("prefect_version")),
-        (json!({"storage_block_id": "not-a-uuid"}), Some("storage_block_id")),
-        (json!({"storage_block_id": "00000000-0000-0000-0000-000000000001"}), None),
+        (
+            json!({"storage_block_id": "not-a-uuid"}),
+            Some("storage_block_id"),
+        ),
+        (
+            json!({"storage_block_id": "00000000-0000-0000-0000-000000000001"}),
+            None,
+        ),
         (json!({"expiration": "2030-01-01T00:00:00Z"}), None),
         (json!({"expiration": "not a date"}), Some("expiration")),
     ];
@@ -361,13 +386,16 @@ fn aware_times_of_day_read_write_and_reach_prefect() {
     ] {
         write_both(&base, key, &serializer, &vec![aware, india]);
         // The pickle read back here too.
-        let back: Vec<AwareTime> =
-            read_result(&serializer, &write_result(&serializer, &vec![aware, india]).unwrap())
-                .unwrap();
+        let back: Vec<AwareTime> = read_result(
+            &serializer,
+            &write_result(&serializer, &vec![aware, india]).unwrap(),
+        )
+        .unwrap();
         assert_eq!(back, [aware, india], "{key}");
     }
     let read = read_with_prefect(&base, &["json", "pickle"]);
-    let expected = json!({ "list": [{"time": "23:59:59+00:00"}, {"time": "23:59:59.000005+05:30"}] });
+    let expected =
+        json!({ "list": [{"time": "23:59:59+00:00"}, {"time": "23:59:59.000005+05:30"}] });
     for key in ["record/json", "split/json", "record/pickle", "split/pickle"] {
         assert_eq!(read[key], expected, "{key}");
     }

@@ -134,6 +134,15 @@ impl PickleSerializer {
                      `Decimal`) are, and nothing in a pickle is imported or run"
                 )))
             }
+            walk::Verdict::Truncated => {
+                return Err(Error::new(
+                    NAME,
+                    Operation::Deserialize,
+                    ErrorKind::malformed(
+                        "a frame is longer than the rest of the pickle: it was truncated",
+                    ),
+                ))
+            }
             walk::Verdict::Unordered => {
                 return Err(refused(
                     "the pickle holds set members or dict keys that cannot be ordered (a NaN, or \

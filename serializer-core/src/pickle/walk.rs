@@ -35,6 +35,8 @@ pub(super) enum Verdict {
     /// integers past 2**53, which it compares by rules that contradict each other), where
     /// building the set would make Rust's sort panic.
     Unordered,
+    /// A frame longer than the rest of the pickle, which Python's unpickler calls truncated.
+    Truncated,
 }
 
 /// The globals `serde-pickle` resolves to plain data (sets, lists, bytes, integers).
@@ -87,6 +89,7 @@ struct Walk<'a> {
     set_globals: HashSet<usize>,
     /// Whether set members or dict keys were found that cannot be ordered.
     unordered: bool,
+    truncated: bool,
 }
 
 /// A NaN float.
@@ -418,7 +421,12 @@ impl<'a> Walk<'a> {
                 self.stack.push(Slot::Object(object));
             }
             PROTO => drop(self.input.take(1)?),
-            FRAME => drop(self.input.take(8)?),
+            FRAME => {
+                // Python's unpickler needs the whole frame (and takes the opcodes across its
+                // end); `serde-pickle` skips the length.
+                let len = self.input.uint_le(8)?;
+                self.truncated = len > self.input.remaining() as u64;
+            }
             // Anything else (persistent ids, extensions, buffers): the decoder refuses it.
             _ => return None,
         }
@@ -467,6 +475,7 @@ pub(super) fn check(bytes: &[u8], max_depth: usize, max_objects: u64) -> Verdict
         marks: Vec::new(),
         set_globals: HashSet::new(),
         unordered: false,
+        truncated: false,
     };
     loop {
         let step = walk.step();
@@ -475,6 +484,9 @@ pub(super) fn check(bytes: &[u8], max_depth: usize, max_objects: u64) -> Verdict
         }
         if walk.unordered {
             return Verdict::Unordered;
+        }
+        if walk.truncated {
+            return Verdict::Truncated;
         }
         match step {
             Step::Next => continue,

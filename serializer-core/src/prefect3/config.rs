@@ -195,7 +195,9 @@ impl Prefect3Serializer {
                 Prefect3Serializer::CompressedPickle(compressed(Prefect3Serializer::pickle()))
             }
             "compressed" => {
-                return Err("the serializer `compressed` needs the `serializer` it compresses".into())
+                return Err(
+                    "the serializer `compressed` needs the `serializer` it compresses".into(),
+                )
             }
             other => Prefect3Serializer::Unknown(UnknownSerializer {
                 config: serde_json::Map::from_iter([("type".into(), other.into())]),
@@ -211,12 +213,18 @@ impl<'de> Deserialize<'de> for Prefect3Serializer {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = Box::<RawValue>::deserialize(deserializer)?;
         let Entries(entries) = serde_json::from_str(raw.get()).map_err(|err| {
-            D::Error::custom(format_args!("a serializer's configuration is not an object: {err}"))
+            D::Error::custom(format_args!(
+                "a serializer's configuration is not an object: {err}"
+            ))
         })?;
         // A `type` that is not text names no serializer Prefect ships: unknown, as to Prefect.
         let kind = match entries.iter().rev().find(|(key, _)| key == "type") {
             Some((_, kind)) => serde_json::from_str::<String>(kind.get()).ok(),
-            None => return Err(D::Error::custom("a serializer's configuration has no `type`")),
+            None => {
+                return Err(D::Error::custom(
+                    "a serializer's configuration has no `type`",
+                ))
+            }
         };
         // The other keys, as the object the model reads.
         let mut rest = String::from("{");
@@ -231,7 +239,9 @@ impl<'de> Deserialize<'de> for Prefect3Serializer {
         rest.push('}');
         let known = |err: serde_json::Error| {
             let kind = kind.as_deref().unwrap_or("unknown");
-            D::Error::custom(format_args!("the `{kind}` serializer's configuration: {err}"))
+            D::Error::custom(format_args!(
+                "the `{kind}` serializer's configuration: {err}"
+            ))
         };
         Ok(match kind.as_deref().unwrap_or("") {
             "json" => Prefect3Serializer::Json(serde_json::from_str(&rest).map_err(known)?),
@@ -265,7 +275,10 @@ impl<'de> Deserialize<'de> for Entries {
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("an object")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Entries, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Entries, A::Error> {
                 let mut entries = Vec::new();
                 while let Some(entry) = map.next_entry()? {
                     entries.push(entry);
@@ -338,7 +351,9 @@ pub(super) fn present<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<String>, D::Error> {
     Option::<String>::deserialize(deserializer)?
-        .ok_or_else(|| D::Error::custom("`prefect_version` is `null`, where Prefect wants its text"))
+        .ok_or_else(|| {
+            D::Error::custom("`prefect_version` is `null`, where Prefect wants its text")
+        })
         .map(Some)
 }
 

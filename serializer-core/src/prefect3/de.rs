@@ -55,7 +55,11 @@ enum Shape {
 
 /// The last member named `key`: Python's `dict` keeps the last of repeated keys.
 fn member<'a>(members: &'a [(String, Value)], key: &str) -> Option<&'a Value> {
-    members.iter().rev().find(|(name, _)| name == key).map(|(_, value)| value)
+    members
+        .iter()
+        .rev()
+        .find(|(name, _)| name == key)
+        .map(|(_, value)| value)
 }
 
 fn shape(value: Value, decoder: Decoder) -> Result<Shape, DeError> {
@@ -162,24 +166,24 @@ fn plain<'de, V: Visitor<'de>>(
     visitor: V,
 ) -> Result<V::Value, DeError> {
     match value {
-            Value::Array(items) => {
-                let mut seq =
-                    SeqDeserializer::new(items.into_iter().map(|item| Tagged::new(item, decoder)));
-                let value = visitor.visit_seq(&mut seq)?;
-                seq.end()?;
-                Ok(value)
-            }
-            Value::Object(members) => {
-                let mut map = MapDeserializer::new(
-                    members
-                        .into_iter()
-                        .map(|(key, value)| (Key(key), Tagged::new(value, decoder))),
-                );
-                let value = visitor.visit_map(&mut map)?;
-                map.end()?;
-                Ok(value)
-            }
-            other => other.deserialize_any(visitor),
+        Value::Array(items) => {
+            let mut seq =
+                SeqDeserializer::new(items.into_iter().map(|item| Tagged::new(item, decoder)));
+            let value = visitor.visit_seq(&mut seq)?;
+            seq.end()?;
+            Ok(value)
+        }
+        Value::Object(members) => {
+            let mut map = MapDeserializer::new(
+                members
+                    .into_iter()
+                    .map(|(key, value)| (Key(key), Tagged::new(value, decoder))),
+            );
+            let value = visitor.visit_map(&mut map)?;
+            map.end()?;
+            Ok(value)
+        }
+        other => other.deserialize_any(visitor),
     }
 }
 
@@ -204,9 +208,7 @@ impl Tagged {
                 None => Err(unasked(&class, &visitor)),
             },
             Shape::Exception(members) => match wanted {
-                Some(EXC_TYPE) => {
-                    plain(Value::Object(members), decoder, visitor)
-                }
+                Some(EXC_TYPE) => plain(Value::Object(members), decoder, visitor),
                 Some(wanted) => Err(mismatch(EXC_TYPE, wanted)),
                 None => Err(exception_unasked(&visitor)),
             },
@@ -226,14 +228,12 @@ impl<'de> Deserializer<'de> for Tagged {
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         let decoder = self.decoder;
         match shape(self.value, decoder)? {
-            Shape::Tag { class, data } if class == SET || class == FROZENSET => {
-                match data {
-                    Value::Array(items) => plain(Value::Array(items), decoder, visitor),
-                    _ => Err(DeError::custom(format_args!(
-                        "the data of a tagged `{class}` is not a list"
-                    ))),
-                }
-            }
+            Shape::Tag { class, data } if class == SET || class == FROZENSET => match data {
+                Value::Array(items) => plain(Value::Array(items), decoder, visitor),
+                _ => Err(DeError::custom(format_args!(
+                    "the data of a tagged `{class}` is not a list"
+                ))),
+            },
             Shape::Tag { class, data } if class == BYTES => match data {
                 Value::String(text) => {
                     let mut seq = SeqDeserializer::new(text.into_bytes().into_iter());
@@ -249,11 +249,7 @@ impl<'de> Deserializer<'de> for Tagged {
         }
     }
 
-    fn deserialize_tuple<V: Visitor<'de>>(
-        self,
-        _: usize,
-        visitor: V,
-    ) -> Result<V::Value, DeError> {
+    fn deserialize_tuple<V: Visitor<'de>>(self, _: usize, visitor: V) -> Result<V::Value, DeError> {
         self.deserialize_seq(visitor)
     }
 
@@ -342,7 +338,6 @@ impl Tagged {
         };
         Tagged::new(value, decoder)
     }
-
 }
 
 impl IntoDeserializer<'_, DeError> for Tagged {

@@ -232,8 +232,11 @@ impl Dumps {
                 self.write_object(&members, level, out)?;
             }
             Object::Class { class, data } => {
-                let (key, name, data_key) =
-                    (Object::Str(CLASS.into()), Object::Str(class.clone()), Object::Str(DATA.into()));
+                let (key, name, data_key) = (
+                    Object::Str(CLASS.into()),
+                    Object::Str(class.clone()),
+                    Object::Str(DATA.into()),
+                );
                 self.write_object(&[(&key, &name), (&data_key, data)], level, out)?;
             }
             Object::Exception { class, message } => {
@@ -306,7 +309,10 @@ mod tests {
                 Object::List(vec![
                     Object::Int(1),
                     Object::Float(2.5),
-                    Object::Dict(vec![(text("z"), Object::None), (text("a"), text("\u{e9}\u{7f}"))]),
+                    Object::Dict(vec![
+                        (text("z"), Object::None),
+                        (text("a"), text("\u{e9}\u{7f}")),
+                    ]),
                 ]),
             ),
             (text("a"), Object::List(vec![])),

@@ -142,14 +142,29 @@ pub struct Prefect3Record {
     pub result: String,
 }
 
-/// An exception a flow returned, as Prefect 3's JSON encoder writes it.
+/// An exception a flow returned, as Prefect 3's JSON encoder writes it: one of Python's
+/// builtin exceptions that take a message (`builtins.ValueError`), the only ones read and
+/// written, so that no value names a module for Python to import. Prefect refuses a class it
+/// cannot import; another module's exception is refused here, read or written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PythonException {
     /// The exception's class, with its module: `builtins.ValueError`.
-    #[serde(rename = "__exc_type__")]
+    #[serde(rename = "__exc_type__", deserialize_with = "builtin_exception_class")]
     pub exc_type: String,
     /// Its message.
     pub message: String,
+}
+
+fn builtin_exception_class<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<String, D::Error> {
+    let class = String::deserialize(deserializer)?;
+    match names::builtin_exception(&class) {
+        Some(_) => Ok(class),
+        None => Err(serde::de::Error::custom(format_args!(
+            "the exception class `{class}` is not one of Python's builtin exceptions, the only ones read"
+        ))),
+    }
 }
 
 impl fmt::Display for PythonException {
@@ -227,6 +242,19 @@ impl Prefect3Metadata {
     /// Parses a metadata object (the `split` layout's metadata file).
     pub fn from_slice(bytes: &[u8]) -> Result<Self, Error> {
         parse_json(bytes, "a Prefect 3 result's metadata")
+    }
+
+    /// Whether `storage_key` names the result at `key`: it is `key` itself, or a path of
+    /// Prefect's machine ending in `/key` (Prefect reads a `split` result at its `storage_key`,
+    /// and refuses one without it; this crate reads at the key, and where the two name other
+    /// results, neither is read).
+    pub fn names_key(&self, key: &str) -> bool {
+        self.storage_key.as_deref().is_some_and(|stored| {
+            stored == key
+                || stored
+                    .strip_suffix(key)
+                    .is_some_and(|path| path.ends_with('/'))
+        })
     }
 
     /// Whether the result has expired at `now`.
@@ -309,7 +337,11 @@ fn unhonoured(json: &Prefect3Json, writing: bool) -> Option<String> {
             json.object_encoder.as_deref().unwrap_or("None")
         ));
     }
-    if let Some((option, _)) = json.dumps_kwargs.iter().find(|(option, _)| *option == "default") {
+    if let Some((option, _)) = json
+        .dumps_kwargs
+        .iter()
+        .find(|(option, _)| *option == "default")
+    {
         return Some(format!(
             "the `json.dumps` option `{option}`, which Prefect refuses (its `object_encoder` sets it)"
         ));

@@ -34,3 +34,80 @@ pub(crate) const CLASS_MARKER: &str = "$result_serializers::prefect3::Class";
 /// The serde struct name of an exception written by [`PythonException`](super::PythonException):
 /// fields `__exc_type__` and `message`.
 pub(crate) const EXCEPTION_MARKER: &str = "$result_serializers::prefect3::Exception";
+
+/// The exceptions of CPython 3.11's `builtins` that take one message (`ValueError("...")`): the
+/// only ones [`PythonException`](super::PythonException) reads and writes, so that no value
+/// names a module for Python to import or a callable that is not an exception.
+pub(crate) const BUILTIN_EXCEPTIONS: &[&str] = &[
+    "ArithmeticError",
+    "AssertionError",
+    "AttributeError",
+    "BaseException",
+    "BlockingIOError",
+    "BrokenPipeError",
+    "BufferError",
+    "BytesWarning",
+    "ChildProcessError",
+    "ConnectionAbortedError",
+    "ConnectionError",
+    "ConnectionRefusedError",
+    "ConnectionResetError",
+    "DeprecationWarning",
+    "EOFError",
+    "EncodingWarning",
+    "EnvironmentError",
+    "Exception",
+    "FileExistsError",
+    "FileNotFoundError",
+    "FloatingPointError",
+    "FutureWarning",
+    "GeneratorExit",
+    "IOError",
+    "ImportError",
+    "ImportWarning",
+    "IndentationError",
+    "IndexError",
+    "InterruptedError",
+    "IsADirectoryError",
+    "KeyError",
+    "KeyboardInterrupt",
+    "LookupError",
+    "MemoryError",
+    "ModuleNotFoundError",
+    "NameError",
+    "NotADirectoryError",
+    "NotImplementedError",
+    "OSError",
+    "OverflowError",
+    "PendingDeprecationWarning",
+    "PermissionError",
+    "ProcessLookupError",
+    "RecursionError",
+    "ReferenceError",
+    "ResourceWarning",
+    "RuntimeError",
+    "RuntimeWarning",
+    "StopAsyncIteration",
+    "StopIteration",
+    "SyntaxError",
+    "SyntaxWarning",
+    "SystemError",
+    "SystemExit",
+    "TabError",
+    "TimeoutError",
+    "TypeError",
+    "UnboundLocalError",
+    "UnicodeError",
+    "UnicodeWarning",
+    "UserWarning",
+    "ValueError",
+    "Warning",
+    "ZeroDivisionError",
+];
+
+/// The name of a builtin exception class `builtins.Name`, where `class` is one.
+pub(crate) fn builtin_exception(class: &str) -> Option<&str> {
+    class
+        .strip_prefix("builtins.")
+        .filter(|name| BUILTIN_EXCEPTIONS.contains(name))
+}

@@ -9,7 +9,9 @@ use std::fmt;
 
 use serde::ser::{self, Serialize};
 
-use super::names::{CLASS, CLASS_MARKER, DATA, EXCEPTION_MARKER, EXC_TYPE, MESSAGE};
+use super::names::{
+    builtin_exception, CLASS, CLASS_MARKER, DATA, EXCEPTION_MARKER, EXC_TYPE, MESSAGE,
+};
 
 /// A Python value.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,9 +30,15 @@ pub(crate) enum Object {
     Dict(Vec<(Object, Object)>),
     /// A value of a class its Rust type names: a well-known class's text, a set's members, a
     /// model's or dataclass's fields.
-    Class { class: String, data: Box<Object> },
+    Class {
+        class: String,
+        data: Box<Object>,
+    },
     /// An exception of `class` with its message.
-    Exception { class: String, message: String },
+    Exception {
+        class: String,
+        message: String,
+    },
 }
 
 /// Why a value has no Python object.
@@ -298,7 +306,8 @@ impl Fields {
     }
 
     fn done(mut self) -> Done {
-        let malformed = |what: &str| BuildError(format!("a Python {what} written without its parts"));
+        let malformed =
+            |what: &str| BuildError(format!("a Python {what} written without its parts"));
         match self.name {
             CLASS_MARKER => match (self.take(CLASS), self.take(DATA)) {
                 (Some(Object::Str(class)), Some(data)) => Ok(Object::Class {
@@ -309,6 +318,13 @@ impl Fields {
             },
             EXCEPTION_MARKER => match (self.take(EXC_TYPE), self.take(MESSAGE)) {
                 (Some(Object::Str(class)), Some(Object::Str(message))) => {
+                    if builtin_exception(&class).is_none() {
+                        return Err(BuildError(format!(
+                            "the exception class `{class}` is not one of Python's builtin \
+                             exceptions, the only ones written (another would make the reader \
+                             import the module it names)"
+                        )));
+                    }
                     Ok(Object::Exception { class, message })
                 }
                 _ => Err(malformed("exception")),
@@ -349,7 +365,10 @@ impl ser::SerializeTupleVariant for Variant<Items> {
         self.1.push(value)
     }
     fn end(self) -> Done {
-        Ok(Object::Dict(vec![(Object::Str(self.0.into()), self.1.done())]))
+        Ok(Object::Dict(vec![(
+            Object::Str(self.0.into()),
+            self.1.done(),
+        )]))
     }
 }
 
@@ -364,7 +383,9 @@ impl ser::SerializeStructVariant for Variant<Fields> {
         ser::SerializeStruct::serialize_field(&mut self.1, key, value)
     }
     fn end(self) -> Done {
-        Ok(Object::Dict(vec![(Object::Str(self.0.into()), self.1.done()?)]))
+        Ok(Object::Dict(vec![(
+            Object::Str(self.0.into()),
+            self.1.done()?,
+        )]))
     }
 }
-

@@ -10,13 +10,13 @@
 //! call), so that its own validation runs. A `dict` is a `dict`, whatever its keys say, and
 //! keeps its order.
 //!
-//! An exception is made by Prefect's own JSON decoder from its class name and message, which
-//! checks that the class is an exception before it calls it; only the exceptions of `builtins`
-//! are written, so that reading the pickle imports no module that a value names.
+//! An exception is its class called with its message, as Python pickles one; only Python's
+//! builtin exceptions are written, so that a value's text names no module to import and no
+//! callable that is not an exception.
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Timelike};
 
-use super::names::{EXC_TYPE, FROZENSET, MESSAGE, SET};
+use super::names::{builtin_exception, FROZENSET, SET};
 use super::object::Object;
 
 /// The opcodes written, by the names of Python's `pickletools`.
@@ -30,9 +30,6 @@ mod op {
     /// `PROTO 3`.
     pub(super) const PROTO: &[u8] = &[crate::pickle::opcode::PROTO, 3];
 }
-
-/// Prefect's JSON decoder, which makes an exception of a class it checks.
-const DECODER: &str = "prefect.serializers.prefect_json_object_decoder";
 
 type Outcome = Result<(), String>;
 
@@ -53,7 +50,9 @@ struct Writer {
 fn is_qualified_name(qualified: &str) -> bool {
     qualified.split('.').count() >= 2
         && qualified.split('.').all(|part| {
-            part.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+            part.chars()
+                .next()
+                .is_some_and(|c| c.is_alphabetic() || c == '_')
                 && part.chars().all(|c| c.is_alphanumeric() || c == '_')
         })
 }
@@ -153,7 +152,11 @@ impl Writer {
     fn int(&mut self, int: i128) -> Outcome {
         match i64::try_from(int) {
             Ok(small) => self.small_int(small),
-            Err(_) => self.counted(op::LONG1, op::LONG4, &long_bytes(int.to_le_bytes().to_vec()))?,
+            Err(_) => self.counted(
+                op::LONG1,
+                op::LONG4,
+                &long_bytes(int.to_le_bytes().to_vec()),
+            )?,
         }
         Ok(())
     }
@@ -211,24 +214,15 @@ impl Writer {
         Ok(())
     }
 
-    /// `prefect_json_object_decoder({"__exc_type__": class, "message": message})`, which makes
-    /// the exception only where `class` is one.
+    /// `class(message)`, as Python pickles an exception; the object tree holds only Python's
+    /// builtin exceptions.
     fn exception(&mut self, class: &str, message: &str) -> Outcome {
-        if !class
-            .strip_prefix("builtins.")
-            .is_some_and(|name| is_qualified_name(&format!("builtins.{name}")) && !name.contains('.'))
-        {
+        if builtin_exception(class).is_none() {
             return Err(format!(
-                "the exception class `{class}` is not one of `builtins`: reading it would import \
-                 the module it names"
+                "`{class}` is not one of Python's builtin exceptions"
             ));
         }
-        self.call(DECODER, |writer| {
-            writer.dict(&[
-                (Object::Str(EXC_TYPE.into()), Object::Str(class.into())),
-                (Object::Str(MESSAGE.into()), Object::Str(message.into())),
-            ])
-        })
+        self.call(class, |writer| writer.string(message))
     }
 
     /// A value of a class its Rust type names.
@@ -429,7 +423,10 @@ mod tests {
             i64::MIN,
             i64::MAX,
         ];
-        let mut ints: Vec<Object> = small.into_iter().map(|int| Object::Int(int.into())).collect();
+        let mut ints: Vec<Object> = small
+            .into_iter()
+            .map(|int| Object::Int(int.into()))
+            .collect();
         let mut read: Vec<Value> = small.into_iter().map(Value::I64).collect();
         for wide in [1i128 << 70, -(1i128 << 100), i128::MIN, i128::MAX] {
             ints.push(Object::Int(wide));
@@ -472,7 +469,10 @@ mod tests {
         };
         assert_eq!(
             back(&set),
-            Value::Set(BTreeSet::from([HashableValue::I64(1), HashableValue::I64(2)]))
+            Value::Set(BTreeSet::from([
+                HashableValue::I64(1),
+                HashableValue::I64(2)
+            ]))
         );
     }
 

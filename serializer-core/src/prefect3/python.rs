@@ -14,9 +14,7 @@ use serde::ser::{Error as _, SerializeSeq, SerializeStruct, SerializeTuple, Seri
 use serde::Serialize;
 
 use super::classes::{tagged, PythonClass};
-use super::names::{
-    BYTES, CLASS, CLASS_MARKER, DATA, EXCEPTION_MARKER, EXC_TYPE, MESSAGE, SET,
-};
+use super::names::{BYTES, CLASS, CLASS_MARKER, DATA, EXCEPTION_MARKER, EXC_TYPE, MESSAGE, SET};
 
 /// A Rust type with a Python counterpart in Prefect 3's results: its value is written as
 /// Prefect 3's JSON encoder writes that Python value, tags included. See the

@@ -23,7 +23,9 @@ use crate::store::{ResultStore, StoreError};
 /// As in Prefect, an expired result is absent: reading it is [`StoreError::Expired`], and
 /// [`exists`](Prefect3Store::exists) is `false`. The result is read at the key, not at the
 /// metadata's `storage_key` (Prefect writes the same object there as a path of its own
-/// machine, often absolute). Writing puts the result, then its metadata; each put replaces
+/// machine, often absolute); in the `split` layout a `storage_key` that names another result
+/// ([`Prefect3Metadata::names_key`]) is [`StoreError::Corrupt`], since Prefect would read that
+/// one. Writing puts the result, then its metadata; each put replaces
 /// one whole object, so a reader sees the old metadata or the new.
 ///
 /// ```
@@ -154,6 +156,17 @@ impl Prefect3Store {
         };
         let metadata = get(metadata_store, &path, key).await?;
         let metadata = Prefect3Metadata::from_slice(&metadata).map_err(failed)?;
+        if !metadata.names_key(key) {
+            return Err(StoreError::Corrupt {
+                location: key.to_owned(),
+                reason: match &metadata.storage_key {
+                    Some(stored) => format!(
+                        "its metadata's `storage_key` `{stored}` names another result, which Prefect would read instead"
+                    ),
+                    None => "its metadata has no `storage_key`, which Prefect needs to read it".into(),
+                },
+            });
+        }
         match get(&self.results, &path, key).await {
             Ok(result) => Ok((metadata, result)),
             Err(StoreError::NotFound { .. }) => Err(StoreError::Corrupt {

@@ -17,9 +17,9 @@ mod sniff;
 mod value;
 
 pub(super) use self::encoding::decode_text;
-pub(super) use self::parse::parse;
 #[cfg(feature = "prefect3")]
 pub(crate) use self::float::write_float;
+pub(super) use self::parse::parse;
 pub(crate) use self::ser::PythonFormatter;
 pub(super) use self::sniff::strict_reading_agrees;
 #[cfg(feature = "prefect3")]
