@@ -32,6 +32,10 @@ mod report;
 #[cfg(feature = "dataframe")]
 mod rows;
 mod streaming;
+/// Python virtual environments, made once for every test of the binary.
+#[cfg(feature = "prefect3")]
+#[path = "../common/venv.rs"]
+mod venv;
 mod whole_input;
 mod workload_w1;
 

@@ -17,8 +17,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-#[path = "../common/venv.rs"]
-mod venv;
+use crate::venv;
 
 fn python() -> PathBuf {
     venv::venv("prefect3-venv", "tests/interop/requirements-prefect3.txt").join("bin/python")
