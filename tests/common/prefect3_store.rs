@@ -155,7 +155,7 @@ pub(crate) async fn prefect3_records(store: &ResultStore) {
         assert!(matches!(err, StoreError::Serializer { .. }), "{err}");
         assert!(err.to_string().contains(needle), "{needle}: {err}");
     };
-    // No serializer; an unknown one.
+    // No serializer: Prefect's default, pickle, of which `1` is no base64; an unknown one.
     put(
         &records,
         "bad/none",
@@ -229,7 +229,7 @@ pub(crate) async fn prefect3_records(store: &ResultStore) {
             .read::<Point>("json/pydantic_model")
             .await
             .unwrap_err(),
-        "holds a `prefect3_vector_models.Reading`, and `prefect3_vector_models.Point` is read",
+        "holds a `prefect3_vector_models.Reading`, and a `prefect3_vector_models.Point` is read",
     );
     serializer_error(
         split

@@ -346,6 +346,25 @@ mod tests {
         }
     }
 
+    /// Python sorts keys before it writes them as text: integers by value (`json.dumps({10: 0,
+    /// 9: 0, 1: 0}, sort_keys=True)` is `{"1": 0, "9": 0, "10": 0}`); `str` beside `int` is its
+    /// `TypeError`.
+    #[test]
+    fn sort_keys_orders_as_python_does() {
+        let dumps = Dumps::from_kwargs([("sort_keys", &json!(true))].into_iter()).unwrap();
+        let zero = || Object::Int(0);
+        let ints = Object::Dict(vec![
+            (Object::Int(10), zero()),
+            (Object::Int(9), zero()),
+            (Object::Int(1), zero()),
+        ]);
+        let mut out = Vec::new();
+        dumps.write(&ints, &mut out).unwrap();
+        assert_eq!(out, br#"{"1": 0, "9": 0, "10": 0}"#);
+        let mixed = Object::Dict(vec![(Object::Int(1), zero()), (Object::Str("a".into()), zero())]);
+        assert!(dumps.write(&mixed, &mut Vec::new()).unwrap_err().contains("TypeError"));
+    }
+
     #[test]
     fn other_options_are_refused_by_name() {
         for (kwargs, named) in [

@@ -18,15 +18,21 @@
 //! |---|---|---|
 //! | `datetime.datetime` | `{"__class__": "datetime.datetime", "data": "2020-12-16T21:36:00Z"}` | `DateTime<Utc>`, `DateTime<FixedOffset>`, `NaiveDateTime` |
 //! | `datetime.date`, `datetime.time` | tagged ISO text | `NaiveDate`, `NaiveTime` |
+//! | an aware `datetime.time` | tagged ISO text with its offset, `23:59:59Z` | [`AwareTime`] |
 //! | `datetime.timedelta` | tagged ISO 8601 duration, `PT1H30M` | `TimeDelta` (with [`tagged`] in a hand-written serde impl: chrono's has none) |
-//! | `uuid.UUID`, `decimal.Decimal` | tagged text | `uuid::Uuid`, `rust_decimal::Decimal`, or any type that reads the text |
+//! | `uuid.UUID`, `decimal.Decimal` | tagged text | `uuid::Uuid`, `rust_decimal::Decimal` |
 //! | `bytes` | tagged UTF-8 text | `serde_bytes::ByteBuf`, `Vec<u8>` |
 //! | `set`, `frozenset` | tagged list | `BTreeSet`, `HashSet`, `Vec` |
 //! | a pydantic model, a dataclass | tagged object of its fields | a struct; renamed to the class (`#[serde(rename = "flows.models.Reading")]`), it reads that class only |
-//! | an exception | `{"__exc_type__": "builtins.ValueError", "message": ...}` | [`PythonException`] |
+//! | one of Python's builtin exceptions | `{"__exc_type__": "builtins.ValueError", "message": ...}` | [`PythonException`] |
 //! | `tuple` | a list (Prefect reads it back as a list) | a tuple or `Vec` |
 //! | `int` past 64 bits | its digits | `i128`, `u128` |
 //! | `NaN`, `Infinity` | bare tokens | `f64` |
+//!
+//! A tag reads only as the class the Rust type asks for (the type of the table, or a serde name
+//! that is a class, [`tagged`] fields included); any other class is an error naming both, at
+//! its path in the value. A type that names no class (a `String`, a map) does not read a tag.
+//! With `object_decoder: null`, as in Prefect, no object is a tag.
 //!
 //! A pickle is read as [`PickleSerializer`](crate::PickleSerializer) reads one: plain data and
 //! the well-known classes (`datetime`, `date`, `time`, `timedelta`, `UUID`, `Decimal`, into the
@@ -45,6 +51,12 @@
 //! the field. [`SerdeValue`] writes any `Serialize` type as serde writes it. JSON takes the
 //! `dumps_kwargs` that change its layout (`indent`, `separators`, `sort_keys`,
 //! `ensure_ascii`), and a pickle holds the Python objects themselves.
+//!
+//! A value is built once into its Python object, which both writers write. A class is in it
+//! only where a Rust type's `ToPython` put it (never because a map's keys look like a tag): a
+//! map is a `dict`, in its order. Prefect's JSON cannot hold a `dict` with a `__class__` or
+//! `__exc_type__` key (its decoder would import and call what the key's value names), so JSON
+//! refuses one and a pickle holds it as the `dict` it is.
 //!
 //! A Prefect 3 result location (its `result_storage`, and in the `split` layout its
 //! `metadata_storage`) on the local disk, S3, Azure or GCS opens as a `Prefect3Store` (the
