@@ -14,6 +14,8 @@
 #[path = "common/venv.rs"]
 mod venv;
 
+#[path = "common/leases.rs"]
+mod leases;
 #[cfg(feature = "prefect3")]
 #[path = "common/prefect3_models.rs"]
 mod prefect3_models;
@@ -329,6 +331,7 @@ async fn memory_store() {
     identity(&store).await;
     compute_once(&store).await;
     interrupted_writes(&store).await;
+    leases::leases(&store).await;
     large(&store, 40 << 20).await;
     #[cfg(feature = "prefect3")]
     prefect3_store::prefect3_records(&store).await;
@@ -373,6 +376,7 @@ async fn local_store() {
     identity(&store).await;
     compute_once(&store).await;
     interrupted_writes(&store).await;
+    leases::leases(&store).await;
     large(&store, 40 << 20).await;
     #[cfg(feature = "prefect3")]
     prefect3_store::prefect3_records(&store).await;
@@ -878,8 +882,9 @@ async fn interrupted_writes(store: &ResultStore) {
     assert_eq!(store.read::<Summary>(location).await.unwrap(), value(1));
     assert_eq!(store.list("crash").await.unwrap(), [location]);
 
-    // Killed holding the lock, before either write: the old value reads; the next writer
-    // waits until the lock is stale, then writes.
+    // Killed holding the lock, before either write: the old value reads. On the local file
+    // system the kernel let go of the dead process's lock, and the next writer takes it at
+    // once; on an object store its lease lapses, and the next writer takes it after one lease.
     store
         .object_store()
         .put(&lock(), PutPayload::from("{}"))
@@ -889,11 +894,15 @@ async fn interrupted_writes(store: &ResultStore) {
     let busy = store
         .clone()
         .with_lock_timeouts(Duration::from_millis(50), Duration::from_secs(600));
-    assert!(matches!(
-        busy.write(&value(2), location).await,
-        Err(StoreError::Busy { .. })
-    ));
-    quick.write(&value(2), location).await.unwrap();
+    if is_local(store) {
+        busy.write(&value(2), location).await.unwrap();
+    } else {
+        assert!(matches!(
+            busy.write(&value(2), location).await,
+            Err(StoreError::Busy { .. })
+        ));
+        quick.write(&value(2), location).await.unwrap();
+    }
     assert_eq!(store.read::<Summary>(location).await.unwrap(), value(2));
 
     // Killed between its two writes: new bytes, the old record. Reads refuse them as
@@ -928,6 +937,11 @@ async fn interrupted_writes(store: &ResultStore) {
     assert_eq!(store.read::<Summary>(location).await.unwrap(), value(5));
 }
 
+/// Whether `store` is on the local file system, whose locks are the kernel's.
+fn is_local(store: &ResultStore) -> bool {
+    store.object_store().to_string().starts_with("LocalFileSystem")
+}
+
 /// A result larger than what the store holds in memory: spilled to a temporary file and
 /// uploaded in parts, read back through a temporary file.
 async fn large(store: &ResultStore, size: usize) {
@@ -945,6 +959,7 @@ async fn every_test(store: &ResultStore) {
     identity(store).await;
     compute_once(store).await;
     interrupted_writes(store).await;
+    leases::leases(store).await;
     large(store, 40 << 20).await;
     #[cfg(feature = "prefect3")]
     prefect3_store::prefect3_records(store).await;
@@ -960,31 +975,36 @@ fn object_store_is_a_trait_object(store: Arc<dyn ObjectStore>) -> ResultStore {
 /// `killed_writers_leave_the_old_value_the_new_one_or_a_clear_error` starts.
 const WRITER_ROOT: &str = "RESULT_SERIALIZERS_STORE_WRITER_ROOT";
 
-/// In the child: writes ever new values at one location until it is killed.
+/// In the child: writes ever new values at one location until it is killed, saying on
+/// standard output when each write starts and ends.
 #[test]
 fn writer_child() {
+    use std::io::Write as _;
     let Some(root) = std::env::var_os(WRITER_ROOT) else {
         return;
     };
-    let store = result_serializers::store::BlockingResultStore::new(
-        ResultStore::local(root)
-            .unwrap()
-            .with_lock_timeouts(Duration::from_secs(30), Duration::from_millis(200)),
-    )
-    .unwrap();
+    let store =
+        result_serializers::store::BlockingResultStore::new(ResultStore::local(root).unwrap())
+            .unwrap();
+    let mut out = std::io::stdout();
     for round in 2.. {
+        writeln!(out, "writing {round}").unwrap();
         store
             .write(&Stamp(vec![round; 1 << 20]), "killed/stamp.bin")
             .unwrap();
+        writeln!(out, "wrote {round}").unwrap();
     }
 }
 
-/// Writers killed at random points of their writes: after each kill, the location reads as
-/// one writer's whole value, or as a clear `Corrupt` (killed between the bytes and the
-/// record), never as bytes other than those its record describes; the next writer then takes
-/// over the lock the killed one may have left.
+/// Writers killed at points of their writes: after each kill, the location reads as one
+/// writer's whole value, or as a clear `Corrupt` (killed between the bytes and the record),
+/// never as bytes other than those its record describes; the next writer takes the lock the
+/// killed one held at once (the kernel released it). Each child is killed only once it has
+/// said that it wrote, and is writing again: what the machine's speed changes is how far into
+/// that write it gets.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_writers_leave_the_old_value_the_new_one_or_a_clear_error() {
+    use std::io::BufRead as _;
     let root = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("store-killed");
     let _ = std::fs::remove_dir_all(&root);
     let store = ResultStore::local(&root).unwrap();
@@ -992,17 +1012,30 @@ async fn killed_writers_leave_the_old_value_the_new_one_or_a_clear_error() {
         .write(&Stamp(vec![1; 1 << 20]), "killed/stamp.bin")
         .await
         .unwrap();
-    let (mut whole, mut corrupt, mut newest) = (0, 0, 1);
+    let (mut whole, mut corrupt, mut newest, mut wrote) = (0, 0, 1, 0);
     for kill in 0..24u64 {
         let mut child = std::process::Command::new(std::env::current_exe().unwrap())
             .args(["--exact", "writer_child", "--nocapture", "--test-threads=1"])
             .env(WRITER_ROOT, &root)
-            .stdout(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        // Killed somewhere between 20 ms and 200 ms in: before, during or between writes.
-        tokio::time::sleep(Duration::from_millis(20 + (kill * 37) % 180)).await;
+        // Wait for the child to finish 1 to 3 writes and start the next, then kill it at once
+        // or a little later: before, during or between that write's two puts.
+        let lines = std::io::BufReader::new(child.stdout.take().unwrap());
+        let finished = 1 + kill % 3;
+        let mut done = 0;
+        for line in lines.lines() {
+            let line = line.unwrap();
+            if line.starts_with("wrote ") {
+                done += 1;
+                wrote += 1;
+            } else if line.starts_with("writing ") && done >= finished {
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis((kill * 7) % 20));
         child.kill().unwrap();
         child.wait().unwrap();
         match store.read::<Stamp>("killed/stamp.bin").await {
@@ -1016,8 +1049,9 @@ async fn killed_writers_leave_the_old_value_the_new_one_or_a_clear_error() {
             Err(err) => panic!("{err}"),
         }
     }
-    // After the kills, a writer takes over any stale lock and the location reads again.
-    let store = store.with_lock_timeouts(Duration::from_secs(30), Duration::from_millis(200));
+    // After the kills, a writer takes the lock (no process holds it) and the location reads
+    // again.
+    let store = store.with_lock_timeouts(Duration::from_secs(30), Duration::from_secs(600));
     store
         .write(&Stamp(vec![7; 16]), "killed/stamp.bin")
         .await
@@ -1027,7 +1061,7 @@ async fn killed_writers_leave_the_old_value_the_new_one_or_a_clear_error() {
         Stamp(vec![7; 16])
     );
     println!(
-        "after 24 kills: {whole} whole values (the newest from round {newest}), {corrupt} clear errors"
+        "after 24 kills: {whole} whole values (the newest from round {newest}), {corrupt} clear errors, {wrote} writes finished"
     );
     assert!(whole > 0, "no kill left a readable value");
     assert!(newest > 1, "the killed writers wrote nothing");

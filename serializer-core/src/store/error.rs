@@ -114,6 +114,14 @@ pub enum StoreError {
         /// The location.
         location: String,
     },
+    /// This writer's lease on the location's lock was taken by another writer (it was not
+    /// renewed for a whole lease: the process paused, or the backend was out of reach), so it
+    /// wrote nothing.
+    #[error("the lock of `{location}` was taken by another writer while this one held it (its lease lapsed): nothing was written")]
+    LeaseLost {
+        /// The location.
+        location: String,
+    },
     /// The computation of `get_or_compute` failed.
     #[error("computing the result for `{location}` failed: {error}")]
     Compute {

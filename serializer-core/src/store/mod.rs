@@ -74,6 +74,7 @@ mod cache;
 mod error;
 mod hashing;
 mod location;
+mod lock;
 mod record;
 mod result_store;
 mod template;

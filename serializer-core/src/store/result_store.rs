@@ -11,12 +11,13 @@ use object_store::local::LocalFileSystem;
 use object_store::memory::InMemory;
 use object_store::path::Path;
 use object_store::{
-    GetResult, ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload, WriteMultipart,
+    GetResult, ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart,
 };
 
 use super::error::{StoreError, TypeMismatch};
 use super::hashing::{read_full, read_hashed, write_hashed, Tally};
 use super::location::{lock_path, path, record_path, RECORDS};
+use super::lock::{self, Lock, LockSettings};
 use super::record::{embedded, Record, Written, RECORD_VERSION};
 use crate::serializer::{ResultSerializer, Serializer};
 
@@ -34,10 +35,8 @@ pub struct ResultStore {
 /// How a store waits, retries and buffers.
 #[derive(Debug, Clone, Copy)]
 struct Settings {
-    /// How long a writer waits for another writer's lock on the same location.
-    lock_wait: Duration,
-    /// How old a lock must be to be taken for one a crashed writer left.
-    stale_lock: Duration,
+    /// How long a writer waits for another's lock, and how long a lease lasts.
+    locks: LockSettings,
     /// How often a read whose bytes do not match their record (a write under way) is tried.
     read_attempts: u32,
     /// Results up to this size are held in memory on their way to and from the backend;
@@ -47,11 +46,14 @@ struct Settings {
     part_size: usize,
 }
 
+/// How old a leftover of an interrupted write (a temporary file, a lock no one renews) must be
+/// before garbage collection takes it.
+const LEFTOVER_AGE: Duration = Duration::from_secs(600);
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            lock_wait: Duration::from_secs(600),
-            stale_lock: Duration::from_secs(600),
+            locks: LockSettings::default(),
             read_attempts: 8,
             in_memory: 16 << 20,
             part_size: 8 << 20,
@@ -174,13 +176,16 @@ impl ResultStore {
         Ok(ResultStore::new(store))
     }
 
-    /// The same store waiting at most `wait` for another writer of a location to finish, and
-    /// taking a lock older than `stale` for one that a crashed writer left (both 10 minutes by
-    /// default).
+    /// The same store waiting at most `wait` for a live writer of a location to finish (by
+    /// default, as long as it lives), with leases of `lease` on object stores (30 s by
+    /// default): a holder renews its lease every third of it, and a waiter takes a lease that
+    /// has not been renewed for a whole one. See [locks and leases](super#locks-and-leases).
     #[must_use]
-    pub fn with_lock_timeouts(mut self, wait: Duration, stale: Duration) -> Self {
-        self.settings.lock_wait = wait;
-        self.settings.stale_lock = stale;
+    pub fn with_lock_timeouts(mut self, wait: Duration, lease: Duration) -> Self {
+        self.settings.locks = LockSettings {
+            wait: Some(wait),
+            lease,
+        };
         self
     }
 
@@ -220,8 +225,13 @@ impl ResultStore {
         // Serialized before the lock is taken, which then covers the two writes alone.
         let staged = self.stage(&serializer, value, location)?;
         let lock = self.lock(location).await?;
-        let result = self.commit(staged, location, written).await;
-        lock.release(&*self.store).await;
+        let result = lock
+            .hold(async {
+                lock.confirm().await?;
+                self.commit(staged, location, written).await
+            })
+            .await;
+        lock.release().await;
         traced(result, |record| Some(record.length))
     }
 
@@ -338,25 +348,30 @@ impl ResultStore {
             return Ok(value);
         }
         let lock = self.lock(location).await?;
-        let outcome = async {
-            // Another worker may have stored it while this one waited for the lock.
-            if let Some(value) = stored_or_absent(self.read::<T>(location).await)? {
-                return Ok(value);
-            }
-            let value = compute.await.map_err(|err| StoreError::Compute {
-                location: location.to_owned(),
-                error: err.into(),
-            })?;
-            let serializer = T::serializer();
-            let written = written::<T, _>(&serializer, T::shape(), options);
-            let staged = self.stage(&serializer, &value, location)?;
-            let record = self.commit(staged, location, written).await?;
-            trace_bytes(record.length);
-            trace_outcome("computed");
-            Ok(value)
-        }
-        .await;
-        lock.release(&*self.store).await;
+        // The lease is renewed while the computation runs, however long it takes; dropped or
+        // unwound, the lock lets go (`Lock`'s `Drop`).
+        let outcome = lock
+            .hold(async {
+                // Another worker may have stored it while this one waited for the lock.
+                if let Some(value) = stored_or_absent(self.read::<T>(location).await)? {
+                    return Ok(value);
+                }
+                let value = compute.await.map_err(|err| StoreError::Compute {
+                    location: location.to_owned(),
+                    error: err.into(),
+                })?;
+                let serializer = T::serializer();
+                let written = written::<T, _>(&serializer, T::shape(), options);
+                let staged = self.stage(&serializer, &value, location)?;
+                // A holder whose lease was taken while it computed writes nothing.
+                lock.confirm().await?;
+                let record = self.commit(staged, location, written).await?;
+                trace_bytes(record.length);
+                trace_outcome("computed");
+                Ok(value)
+            })
+            .await;
+        lock.release().await;
         if let Err(err) = &outcome {
             trace_outcome_of(err);
         }
@@ -402,9 +417,10 @@ impl ResultStore {
     }
 
     /// Finds, under `prefix` (`""` for all), what no reader needs, and deletes it unless
-    /// `dry_run`: expired results (bytes and record), records whose bytes are gone, and what
-    /// interrupted writes left once it is older than the stale age of locks (their locks, and
-    /// the temporary files of local writes). Returns what was found, sorted.
+    /// `dry_run`: expired results (bytes and record), records whose bytes are gone, locks no
+    /// writer holds (released, or not renewed for longer than both a lease and ten minutes),
+    /// and the temporary files of local writes older than ten minutes. Returns what was found,
+    /// sorted.
     pub async fn collect_garbage(
         &self,
         prefix: &str,
@@ -412,11 +428,12 @@ impl ResultStore {
     ) -> Result<Vec<Garbage>, StoreError> {
         let mut found = Vec::new();
         let now = chrono::Utc::now();
-        let stale = |meta: &object_store::ObjectMeta| {
+        let older_than = |meta: &object_store::ObjectMeta, limit: Duration| {
             (now - meta.last_modified)
                 .to_std()
-                .is_ok_and(|age| age > self.settings.stale_lock)
+                .is_ok_and(|age| age > limit)
         };
+        let stale = |meta: &object_store::ObjectMeta| older_than(meta, LEFTOVER_AGE);
         let scope = |path: &str| prefix.is_empty() || path.starts_with(prefix);
         let objects: Vec<object_store::ObjectMeta> = self
             .store
@@ -441,7 +458,12 @@ impl ResultStore {
                         }
                     }
                 } else if let Some(location) = rest.strip_suffix(".lock") {
-                    if scope(location) && stale(meta) {
+                    // A lock file no process holds; a lease no one has renewed for long.
+                    let unheld = match self.local {
+                        Some(_) => !self.write_under_way(location).await?,
+                        None => older_than(meta, LEFTOVER_AGE.max(self.settings.locks.lease * 2)),
+                    };
+                    if scope(location) && unheld {
                         found.push(Garbage::StaleLock(location.to_owned()));
                     }
                 }
@@ -452,6 +474,14 @@ impl ResultStore {
         found.sort();
         if !dry_run {
             for garbage in &found {
+                if let (Garbage::StaleLock(location), Some(_)) = (garbage, &self.local) {
+                    // Removed under its own lock, so that no writer that takes it meanwhile
+                    // loses it.
+                    if let Some(file) = self.local_lock_file(&lock_path(location)?, location)? {
+                        lock::remove_unheld(&file);
+                    }
+                    continue;
+                }
                 let paths = match garbage {
                     Garbage::Expired(location) => vec![record_path(location)?, path(location)?],
                     Garbage::Orphaned(location) => vec![record_path(location)?],
@@ -624,6 +654,9 @@ impl ResultStore {
                     }
                     parts.write(buffer.get(..read).unwrap_or_default());
                     if let Err(source) = parts.wait_for_capacity(2).await {
+                        // S3 and GCS keep the parts of an upload (and bill them) until it is
+                        // aborted; `finish` aborts on its own failures.
+                        let _ = parts.abort().await;
                         return Err(backend(source));
                     }
                 }
@@ -655,7 +688,25 @@ impl ResultStore {
             let mut attempt = 1;
             loop {
                 let Some(record) = self.get_record(location).await? else {
-                    return self.fetch_embedded(serializer, location, reading).await;
+                    match self.fetch_embedded(serializer, location, reading).await {
+                        // Bytes without a record, while a writer holds the lock or once its
+                        // record is there: a first write under way, not another tool's file.
+                        Err(StoreError::NoRecord { .. })
+                            if self.write_under_way(location).await?
+                                || self.get_record(location).await?.is_some() =>
+                        {
+                            if attempt >= self.settings.read_attempts {
+                                return Err(StoreError::NotFound {
+                                    location: location.to_owned(),
+                                });
+                            }
+                            futures_timer::Delay::new(wait).await;
+                            wait = (wait * 2).min(Duration::from_millis(200));
+                            attempt += 1;
+                            continue;
+                        }
+                        other => return other,
+                    }
                 };
                 check(location, &record, serializer, reading)?;
                 if record.is_expired_at(chrono::Utc::now()) {
@@ -812,65 +863,34 @@ impl ResultStore {
             .map_err(|source| StoreError::backend(location, source))
     }
 
-    /// Takes the lock of `location`: a create-only put, which one writer wins; the others
-    /// wait for it to be released, or to grow stale.
+    /// Takes the lock of `location` (see [locks and leases](super#locks-and-leases)).
     async fn lock(&self, location: &str) -> Result<Lock, StoreError> {
         let path = lock_path(location)?;
-        let started = std::time::Instant::now();
-        let mut wait = Duration::from_millis(1);
-        loop {
-            let claim = format!(
-                "{{\"pid\":{},\"at\":\"{}\"}}",
-                std::process::id(),
-                chrono::Utc::now().to_rfc3339()
-            );
-            let options = PutOptions {
-                mode: PutMode::Create,
-                ..PutOptions::default()
-            };
-            match self
-                .store
-                .put_opts(&path, PutPayload::from(claim), options)
-                .await
-            {
-                Ok(_) => return Ok(Lock { path: Some(path) }),
-                // A backend without create-only puts: writers are not kept apart.
-                Err(object_store::Error::NotImplemented { .. }) => {
-                    return Ok(Lock { path: None });
-                }
-                Err(object_store::Error::AlreadyExists { .. }) => {}
-                Err(source) => return Err(StoreError::backend(location, source)),
-            }
-            if let Ok(meta) = self.store.head(&path).await {
-                let age = chrono::Utc::now() - meta.last_modified;
-                if age.to_std().is_ok_and(|age| age > self.settings.stale_lock) {
-                    // Left by a crashed writer.
-                    let _ = self.store.delete(&path).await;
-                    continue;
-                }
-            }
-            if started.elapsed() > self.settings.lock_wait {
-                return Err(StoreError::Busy {
-                    location: location.to_owned(),
-                });
-            }
-            futures_timer::Delay::new(wait).await;
-            wait = (wait * 2).min(Duration::from_millis(50));
-        }
+        let local = self.local_lock_file(&path, location)?;
+        lock::acquire(&self.store, local, path, location, self.settings.locks).await
     }
-}
 
-/// A writer's lock on a location, released after its write.
-struct Lock {
-    path: Option<Path>,
-}
+    /// The lock file of `path` on the local file system, where the store is local.
+    fn local_lock_file(
+        &self,
+        path: &Path,
+        location: &str,
+    ) -> Result<Option<std::path::PathBuf>, StoreError> {
+        self.local
+            .as_ref()
+            .map(|local| {
+                local
+                    .path_to_filesystem(path)
+                    .map_err(|source| StoreError::backend(location, source))
+            })
+            .transpose()
+    }
 
-impl Lock {
-    async fn release(self, store: &dyn ObjectStore) {
-        if let Some(path) = self.path {
-            // A lock that cannot be deleted grows stale and is taken over.
-            let _ = store.delete(&path).await;
-        }
+    /// Whether a writer holds the lock of `location`.
+    async fn write_under_way(&self, location: &str) -> Result<bool, StoreError> {
+        let path = lock_path(location)?;
+        let local = self.local_lock_file(&path, location)?;
+        Ok(lock::is_held(&self.store, local.as_deref(), &path).await)
     }
 }
 
