@@ -939,7 +939,10 @@ async fn interrupted_writes(store: &ResultStore) {
 
 /// Whether `store` is on the local file system, whose locks are the kernel's.
 fn is_local(store: &ResultStore) -> bool {
-    store.object_store().to_string().starts_with("LocalFileSystem")
+    store
+        .object_store()
+        .to_string()
+        .starts_with("LocalFileSystem")
 }
 
 /// A result larger than what the store holds in memory: spilled to a temporary file and

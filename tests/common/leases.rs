@@ -37,7 +37,9 @@ pub(crate) async fn leases(store: &ResultStore) {
 /// its value. The holder's heartbeat keeps the lease.
 async fn long_computations_are_computed_once(store: &ResultStore) {
     let lease = Duration::from_millis(300);
-    let store = store.clone().with_lock_timeouts(Duration::from_secs(60), lease);
+    let store = store
+        .clone()
+        .with_lock_timeouts(Duration::from_secs(60), lease);
     let calls = Arc::new(AtomicUsize::new(0));
     let (started, mut started_rx) = tokio::sync::mpsc::channel::<()>(1);
     let holder = {
@@ -80,7 +82,9 @@ async fn long_computations_are_computed_once(store: &ResultStore) {
 /// while its process lives: the waiter waits out the pause instead.
 async fn a_holder_whose_lease_lapsed_writes_nothing(store: &ResultStore) {
     let lease = Duration::from_millis(200);
-    let store = store.clone().with_lock_timeouts(Duration::from_secs(60), lease);
+    let store = store
+        .clone()
+        .with_lock_timeouts(Duration::from_secs(60), lease);
     let location = "leases/paused.json";
     let (started, started_rx) = std::sync::mpsc::channel::<()>();
     let (resume, resume_rx) = std::sync::mpsc::channel::<()>();
@@ -128,7 +132,9 @@ async fn a_holder_whose_lease_lapsed_writes_nothing(store: &ResultStore) {
 /// of them computes each time, and both return its value.
 async fn racing_waiters_take_a_stale_lock_once(store: &ResultStore) {
     let lease = Duration::from_millis(50);
-    let store = store.clone().with_lock_timeouts(Duration::from_secs(60), lease);
+    let store = store
+        .clone()
+        .with_lock_timeouts(Duration::from_secs(60), lease);
     for round in 0..200u64 {
         let location = format!("leases/stale/{round}.json");
         store
@@ -158,7 +164,11 @@ async fn racing_waiters_take_a_stale_lock_once(store: &ResultStore) {
         for racer in racers {
             values.push(racer.await.unwrap());
         }
-        assert_eq!(calls.load(Ordering::SeqCst), 1, "round {round}: two winners");
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            1,
+            "round {round}: two winners"
+        );
         assert_eq!(values[0], values[1], "round {round}");
     }
 }

@@ -361,8 +361,14 @@ mod tests {
         let mut out = Vec::new();
         dumps.write(&ints, &mut out).unwrap();
         assert_eq!(out, br#"{"1": 0, "9": 0, "10": 0}"#);
-        let mixed = Object::Dict(vec![(Object::Int(1), zero()), (Object::Str("a".into()), zero())]);
-        assert!(dumps.write(&mixed, &mut Vec::new()).unwrap_err().contains("TypeError"));
+        let mixed = Object::Dict(vec![
+            (Object::Int(1), zero()),
+            (Object::Str("a".into()), zero()),
+        ]);
+        assert!(dumps
+            .write(&mixed, &mut Vec::new())
+            .unwrap_err()
+            .contains("TypeError"));
     }
 
     #[test]

@@ -7,9 +7,10 @@ use crate::serializer::{ResultSerializer, Serializer};
 
 /// The single-threaded runtime a blocking store runs its calls on.
 pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, StoreError> {
-    Ok(tokio::runtime::Builder::new_current_thread()
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
-        .build()?)
+        .build()
+        .map_err(StoreError::io("the blocking store's runtime"))
 }
 
 /// A [`ResultStore`] for synchronous code: each call runs the async one to completion on a

@@ -130,21 +130,30 @@ pub enum StoreError {
         /// The computation's error.
         error: Box<dyn std::error::Error + Send + Sync>,
     },
-    /// The blocking store could not start its runtime, or the local root could not be made.
-    #[error("{0}")]
-    Io(std::io::Error),
-}
-
-impl From<std::io::Error> for StoreError {
-    fn from(error: std::io::Error) -> Self {
-        StoreError::Io(error)
-    }
+    /// Local I/O failed: a file of the store, a temporary file of a write, the lock file, or
+    /// the blocking store's runtime.
+    #[error("I/O failed at `{location}`: {error}")]
+    Io {
+        /// The location, or the path of the file, that the I/O was for.
+        location: String,
+        /// The error.
+        #[source]
+        error: std::io::Error,
+    },
 }
 
 impl StoreError {
     pub(crate) fn backend(location: &str, error: object_store::Error) -> Self {
         StoreError::Backend {
             location: location.to_owned(),
+            error,
+        }
+    }
+
+    /// The error of local I/O for `location` (a location, or a file's path).
+    pub(crate) fn io(location: impl std::fmt::Display) -> impl FnOnce(std::io::Error) -> Self {
+        move |error| StoreError::Io {
+            location: location.to_string(),
             error,
         }
     }

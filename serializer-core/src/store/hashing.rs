@@ -44,11 +44,11 @@ impl Tally {
 /// memory: a result that fits in it is hashed in line, without a thread.
 pub(super) fn write_hashed<W, T, E>(
     sink: W,
+    io_error: impl FnOnce(io::Error) -> E,
     serialize: impl FnOnce(&mut dyn Write) -> Result<T, E>,
 ) -> Result<(T, Tally), E>
 where
     W: Write + Send,
-    E: From<io::Error>,
 {
     thread::scope(|scope| {
         let mut writer = ChunkWriter {
@@ -59,7 +59,7 @@ where
         let value = serialize(&mut writer);
         let tally = writer.finish();
         let value = value?;
-        Ok((value, tally?))
+        Ok((value, tally.map_err(io_error)?))
     })
 }
 
@@ -105,6 +105,7 @@ fn read_chunks(
     let mut taken = true;
     let mut kept = None;
     loop {
+        // No buffer to reuse: a new, empty one (the default is the value wanted).
         let mut chunk = kept
             .take()
             .or_else(|| spare.try_recv().ok())
@@ -161,6 +162,8 @@ impl Read for ChunkReader {
             let _ = self.spares.send(done);
             self.at = 0;
         }
+        // `at` never passes the chunk's end, and `read` neither slice's length: the defaults
+        // are never taken.
         let rest = self.chunk.get(self.at..).unwrap_or_default();
         let read = rest.len().min(buf.len());
         buf.get_mut(..read)
@@ -253,6 +256,7 @@ impl<'scope, W: Write + Send + 'scope> Write for ChunkWriter<'scope, '_, W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let room = CHUNK - self.chunk.len();
         let taken = buf.len().min(room);
+        // `taken` is at most `buf`'s length: the default is never taken.
         self.chunk
             .extend_from_slice(buf.get(..taken).unwrap_or_default());
         if self.chunk.len() == CHUNK {

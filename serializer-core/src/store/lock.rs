@@ -125,7 +125,9 @@ impl Lease {
                 *version = version_of(put.e_tag, put.version);
                 Ok(())
             }
-            Err(object_store::Error::Precondition { .. } | object_store::Error::NotFound { .. }) => {
+            Err(
+                object_store::Error::Precondition { .. } | object_store::Error::NotFound { .. },
+            ) => {
                 self.lost.store(true, Ordering::SeqCst);
                 Err(self.lost_error())
             }
@@ -264,10 +266,8 @@ pub(crate) async fn acquire(
 
 /// One try at the local lock file: its `flock`, where no other holder has it.
 fn try_file(path: &std::path::Path, location: &str) -> Result<Option<Held>, StoreError> {
-    let io = |error: std::io::Error| StoreError::Io(std::io::Error::new(
-        error.kind(),
-        format!("the lock of `{location}` at {}: {error}", path.display()),
-    ));
+    let io =
+        |error| StoreError::io(format!("{} (the lock of `{location}`)", path.display()))(error);
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(io)?;
     }
@@ -339,7 +339,9 @@ async fn try_lease(
     };
     match put(PutMode::Create).await {
         Ok(result) => return Ok(held(result)),
-        Err(object_store::Error::AlreadyExists { .. } | object_store::Error::Precondition { .. }) => {}
+        Err(
+            object_store::Error::AlreadyExists { .. } | object_store::Error::Precondition { .. },
+        ) => {}
         Err(object_store::Error::NotImplemented { .. }) => return Ok(Some(Held::Unfenced)),
         Err(source) => return Err(StoreError::backend(location, source)),
     }

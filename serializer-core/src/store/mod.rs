@@ -20,20 +20,62 @@
 //! A write serializes into a temporary file beside the location (on the local file system)
 //! or into memory, spilling to a temporary file past 16 MiB, taking the SHA-256 as the bytes
 //! go (on a second thread, which hashes each MiB while the serializer writes the next, so a
-//! large write costs the serializer's time, not that plus the hash's); then, holding the location's lock (a create-only put of `.records/<location>.lock`),
-//! it puts the bytes (a rename, one put, or a multipart upload in 8 MiB parts: S3 takes no
-//! single put over 5 GiB) and then the record, and releases the lock. A read takes the record,
-//! then decodes the bytes while hashing them (a second thread reads and hashes the bytes a
-//! MiB at a time, a few MiB ahead of the decoder; a result of 16 MiB or less is read into
-//! memory and decoded there), and returns the value only if their length and
-//! SHA-256 are the record's; a read that finds them apart (a writer between its two puts) tries
-//! again, and after eight tries is [`StoreError::Corrupt`]. So a crash or a race never makes a
-//! read return bytes other than those its record describes: it gives the old value, the new
-//! one, or an error. A writer that crashes between its two puts leaves bytes that match no
-//! record, read as `Corrupt` until the next write; one that crashes holding the lock leaves a
-//! lock that the next writer takes over once it is older than the stale age (10 minutes by
-//! default, [`ResultStore::with_lock_timeouts`]). A crashed local write can leave its
-//! temporary file, `.<name>.<random>.tmp`, beside the location.
+//! large write costs the serializer's time, not that plus the hash's); then, holding the
+//! location's lock ([below](#locks-and-leases)), it puts the bytes (a rename, one put, or a
+//! multipart upload in 8 MiB parts: S3 takes no single put over 5 GiB; any failed part aborts
+//! the upload, which S3 and GCS would otherwise keep) and then the record, and releases the
+//! lock. A read takes the record, then decodes the bytes while hashing them (a second thread
+//! reads and hashes the bytes a MiB at a time, a few MiB ahead of the decoder; a result of 16
+//! MiB or less is read into memory and decoded there), and returns the value only if their
+//! length and SHA-256 are the record's; a read that finds them apart (a writer between its two
+//! puts) tries again, and after eight tries is [`StoreError::Corrupt`]. Bytes without a record
+//! while the lock is held are a first write under way: [`StoreError::NotFound`], not another
+//! tool's file. So a crash or a race never makes a read return bytes other than those its
+//! record describes: it gives the old value, the new one, or an error. A writer that crashes
+//! between its two puts leaves bytes that match no record, read as `Corrupt` until the next
+//! write. A crashed local write can leave its temporary file, `.<name>.<random>.tmp`, beside
+//! the location.
+//!
+//! # Locks and leases
+//!
+//! Every write of a location, and every computation of [`ResultStore::get_or_compute`], holds
+//! the location's lock, `.records/<location>.lock`:
+//!
+//! - **On the local file system** the lock is the operating system's advisory lock (`flock`)
+//!   on that file, taken by whichever writer, thread or process, gets it first. The kernel
+//!   releases it when its holder's process ends, however it ends, so a killed holder blocks no
+//!   one, and a live holder keeps it for as long as it computes: it cannot lose it. Release
+//!   removes the file while it is still locked; a waiter that opened the file before checks,
+//!   once it holds the lock, that the path still names its file, and tries again if not. The
+//!   guarantee is the kernel's: on network file systems, `flock` is only as good as their
+//!   lock support.
+//! - **On an object store** (memory, S3, Azure, GCS) the lock is a lease object naming its
+//!   holder (a random token), its process and its lease (30 s by default,
+//!   [`ResultStore::with_lock_timeouts`]). A writer creates it with a create-only put
+//!   (`PutMode::Create`), which one writer wins. The holder renews it every third of a lease
+//!   with a put conditional on the version it last wrote (`PutMode::Update` with the e-tag or
+//!   version), beside its computation, however long that runs. A waiter takes the lock when
+//!   the object says it was released, or when its version has not changed for a whole lease by
+//!   the waiter's own clock (so no two clocks need agree): a holder that died, or whose process
+//!   paused, loses it within one lease. The takeover is a put conditional on the version the
+//!   waiter saw, which one waiter wins. Before it commits, a holder renews once more: a holder
+//!   whose lease was taken gets [`StoreError::LeaseLost`] and writes nothing. Release is a
+//!   conditional put of `{"released":true}`, which does nothing to a successor's lease.
+//! - **Abandoned**: a `get_or_compute` future that is dropped (a timeout) or unwinds (a
+//!   panicking computation) lets go at once: a lock file is unlocked; a lease is marked
+//!   released by a task on the current tokio runtime (without one, it lapses within a lease,
+//!   its heartbeat dropped with it).
+//!
+//! Where each backend is weaker: the memory store lives in one process, so its locks keep
+//! that process's tasks and threads apart, and nothing else. S3 needs conditional puts (`If-None-Match`, `If-Match`: AWS has both,
+//! and `object_store`'s default `S3ConditionalPut::ETagMatch` uses them); a backend that
+//! refuses them (`NotImplemented`) keeps writers apart with create-only puts alone, and a
+//! stale lock is then taken over by a delete and a create, which two waiters can both win.
+//! Between the last renewal and the commit's puts a holder is not fenced: one paused for a
+//! whole lease exactly there (after its renewal succeeded) writes over its successor; its
+//! record then matches its own bytes, and a reader gets one holder's whole value or
+//! `Corrupt`, never a mix. Waiters wait for a live holder as long as it lives, unless
+//! [`ResultStore::with_lock_timeouts`] sets a limit ([`StoreError::Busy`]).
 //!
 //! # Identity
 //!

@@ -10,9 +10,7 @@ use futures_util::{StreamExt, TryStreamExt};
 use object_store::local::LocalFileSystem;
 use object_store::memory::InMemory;
 use object_store::path::Path;
-use object_store::{
-    GetResult, ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart,
-};
+use object_store::{GetResult, ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
 
 use super::error::{StoreError, TypeMismatch};
 use super::hashing::{read_full, read_hashed, write_hashed, Tally};
@@ -121,7 +119,7 @@ impl ResultStore {
 
     /// Results under the directory `root` on the local file system, created if missing.
     pub fn local(root: impl AsRef<std::path::Path>) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(root.as_ref())?;
+        std::fs::create_dir_all(root.as_ref()).map_err(StoreError::io(root.as_ref().display()))?;
         let local = LocalFileSystem::new_with_prefix(root.as_ref()).map_err(|error| {
             StoreError::Backend {
                 location: root.as_ref().display().to_string(),
@@ -536,6 +534,7 @@ impl ResultStore {
             .list(prefix_path.as_ref())
             .map_ok(|meta| meta.location.to_string())
             .try_filter(|location| {
+                // `rsplit` yields at least one piece: the default is never taken.
                 let name = location.rsplit('/').next().unwrap_or_default();
                 let staging = name.starts_with('.') && name.ends_with(".tmp");
                 let record = location.split('/').next() == Some(RECORDS);
@@ -558,7 +557,8 @@ impl ResultStore {
         let (length, sha256) = tally.finish();
         let record = written.record(length, sha256);
         self.upload(staged, location, &path(location)?).await?;
-        let json = serde_json::to_vec_pretty(&record).unwrap_or_default();
+        let json = serde_json::to_vec_pretty(&record)
+            .map_err(|err| StoreError::io(location)(io::Error::other(err)))?;
         self.store
             .put(&record_path(location)?, PutPayload::from(json))
             .await
@@ -580,14 +580,14 @@ impl ResultStore {
         location: &str,
     ) -> Result<(Staged, Tally), StoreError> {
         let serialize = |sink: &mut (dyn Write + Send)| {
-            write_hashed(sink, |writer| {
+            write_hashed(sink, StoreError::io(location), |writer| {
                 // A buffer of a known type: the serializer's many small writes stay inlined
                 // instead of each calling through `dyn Write`.
                 let mut buffered = BufWriter::with_capacity(64 << 10, writer);
                 serializer
                     .serialize_into(value, &mut buffered)
                     .map_err(|source| StoreError::serializer(location, source))?;
-                buffered.flush()?;
+                buffered.flush().map_err(StoreError::io(location))?;
                 Ok::<_, StoreError>(())
             })
             .map(|((), tally)| tally)
@@ -597,14 +597,18 @@ impl ResultStore {
                 .path_to_filesystem(&path(location)?)
                 .map_err(|source| StoreError::backend(location, source))?;
             let dir = target.parent().unwrap_or(std::path::Path::new("."));
-            std::fs::create_dir_all(dir)?;
+            std::fs::create_dir_all(dir).map_err(StoreError::io(dir.display()))?;
+            // A checked location has no `..` segment: its path always has a file name.
             let name = target.file_name().unwrap_or_default().to_string_lossy();
             let mut temp = tempfile::Builder::new()
                 .prefix(&format!(".{name}."))
                 .suffix(".tmp")
-                .tempfile_in(dir)?;
+                .tempfile_in(dir)
+                .map_err(StoreError::io(dir.display()))?;
             let tally = serialize(temp.as_file_mut())?;
-            temp.as_file().sync_all()?;
+            temp.as_file()
+                .sync_all()
+                .map_err(StoreError::io(temp.path().display()))?;
             return Ok((Staged::Local(temp, target), tally));
         }
         let mut spool = tempfile::SpooledTempFile::new(self.settings.in_memory);
@@ -612,7 +616,7 @@ impl ResultStore {
         let staged = match spool.into_inner() {
             tempfile::SpooledData::InMemory(cursor) => Staged::Memory(cursor.into_inner()),
             tempfile::SpooledData::OnDisk(mut file) => {
-                file.rewind()?;
+                file.rewind().map_err(StoreError::io(location))?;
                 Staged::File(file)
             }
         };
@@ -624,10 +628,13 @@ impl ResultStore {
         let backend = |source| StoreError::backend(location, source);
         match staged {
             Staged::Local(temp, target) => {
-                temp.persist(&target).map_err(|err| err.error)?;
+                temp.persist(&target)
+                    .map_err(|err| StoreError::io(target.display())(err.error))?;
                 #[cfg(unix)]
                 if let Some(dir) = target.parent() {
-                    std::fs::File::open(dir)?.sync_all()?;
+                    std::fs::File::open(dir)
+                        .and_then(|dir| dir.sync_all())
+                        .map_err(StoreError::io(dir.display()))?;
                 }
             }
             Staged::Memory(bytes) => {
@@ -646,12 +653,13 @@ impl ResultStore {
                         Ok(read) => read,
                         Err(err) => {
                             let _ = parts.abort().await;
-                            return Err(err.into());
+                            return Err(StoreError::io(location)(err));
                         }
                     };
                     if read == 0 {
                         break;
                     }
+                    // `read_full` reads at most the buffer's length: the default is never taken.
                     parts.write(buffer.get(..read).unwrap_or_default());
                     if let Err(source) = parts.wait_for_capacity(2).await {
                         // S3 and GCS keep the parts of an upload (and bill them) until it is
@@ -709,10 +717,14 @@ impl ResultStore {
                     }
                 };
                 check(location, &record, serializer, reading)?;
-                if record.is_expired_at(chrono::Utc::now()) {
+                if let Some(expired_at) = record
+                    .expires_at
+                    .as_ref()
+                    .filter(|_| record.is_expired_at(chrono::Utc::now()))
+                {
                     return Err(StoreError::Expired {
                         location: location.to_owned(),
-                        expired_at: record.expires_at.unwrap_or_default(),
+                        expired_at: expired_at.clone(),
                     });
                 }
                 match self.fetch_verified(serializer, location, &record).await? {
@@ -781,11 +793,13 @@ impl ResultStore {
                 Err(err) if err.kind() == io::ErrorKind::NotFound => {
                     return Ok(Fetched::Mismatch("its bytes are missing".into()));
                 }
-                Err(err) => return Err(err.into()),
+                Err(err) => return Err(StoreError::io(location)(err)),
             };
             if small {
                 let mut bytes = Vec::new();
-                BufReader::new(file).read_to_end(&mut bytes)?;
+                BufReader::new(file)
+                    .read_to_end(&mut bytes)
+                    .map_err(StoreError::io(location))?;
                 return decode_slice(serializer, location, record, &bytes);
             }
             return decode_reader(serializer, location, record, file);
@@ -811,17 +825,18 @@ impl ResultStore {
             return decode_slice(serializer, location, record, &bytes);
         }
         // A large result goes through a temporary file: memory holds a chunk at a time.
-        let mut file = tempfile::tempfile()?;
+        let spool = StoreError::io(format!("a temporary file of `{location}`"));
+        let mut file = tempfile::tempfile().map_err(|err| spool(err))?;
         {
             let mut writer = BufWriter::with_capacity(1 << 20, &mut file);
             let mut stream = result.into_stream();
             while let Some(chunk) = stream.next().await {
                 let chunk = chunk.map_err(|source| StoreError::backend(location, source))?;
-                writer.write_all(&chunk)?;
+                writer.write_all(&chunk).map_err(StoreError::io(location))?;
             }
-            writer.flush()?;
+            writer.flush().map_err(StoreError::io(location))?;
         }
-        file.rewind()?;
+        file.rewind().map_err(StoreError::io(location))?;
         decode_reader(serializer, location, record, file)
     }
 
@@ -1030,7 +1045,8 @@ fn decode_reader<T, S: Serializer<T>>(
     // time straight from its buffer, twice as fast.
     let (value, tally) = read_hashed(reader, |reader| {
         serializer.deserialize_from(BufReader::with_capacity(64 << 10, reader))
-    })?;
+    })
+    .map_err(StoreError::io(location))?;
     let (length, sha256) = tally.finish();
     if let Some(reason) = mismatch(record, length, &sha256) {
         return Ok(Fetched::Mismatch(reason));
@@ -1127,6 +1143,7 @@ impl Garbage {
 
 /// Whether `path` is the temporary file of a local write: `.<name>.<random>.tmp`.
 fn is_temporary(path: &str) -> bool {
+    // `rsplit` yields at least one piece: the default is never taken.
     let name = path.rsplit('/').next().unwrap_or_default();
     name.starts_with('.') && name.ends_with(".tmp")
 }
