@@ -306,13 +306,17 @@ mod tests {
         for len in [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 5 * CHUNK + 17] {
             let data = bytes(len);
             let mut sink = Vec::new();
-            let ((), tally) = write_hashed(&mut sink, |writer| {
-                // Uneven writes, as a serializer makes them.
-                for piece in data.chunks(7919) {
-                    writer.write_all(piece)?;
-                }
-                Ok::<_, std::io::Error>(())
-            })
+            let ((), tally) = write_hashed(
+                &mut sink,
+                |err| err,
+                |writer| {
+                    // Uneven writes, as a serializer makes them.
+                    for piece in data.chunks(7919) {
+                        writer.write_all(piece)?;
+                    }
+                    Ok::<_, std::io::Error>(())
+                },
+            )
             .unwrap();
             assert_eq!(sink, data, "{len} bytes");
             assert_eq!(
@@ -336,7 +340,7 @@ mod tests {
         }
         for len in [10, 4 * CHUNK] {
             let data = bytes(len);
-            let result = write_hashed(Full, |writer| writer.write_all(&data));
+            let result = write_hashed(Full, |err| err, |writer| writer.write_all(&data));
             assert!(result.is_err(), "{len} bytes");
         }
     }

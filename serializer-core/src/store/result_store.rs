@@ -826,7 +826,7 @@ impl ResultStore {
         }
         // A large result goes through a temporary file: memory holds a chunk at a time.
         let spool = StoreError::io(format!("a temporary file of `{location}`"));
-        let mut file = tempfile::tempfile().map_err(|err| spool(err))?;
+        let mut file = tempfile::tempfile().map_err(spool)?;
         {
             let mut writer = BufWriter::with_capacity(1 << 20, &mut file);
             let mut stream = result.into_stream();
