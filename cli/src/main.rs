@@ -3,13 +3,17 @@
 //!
 //! ```text
 //! result-serializers ls URL [PREFIX] [--json]
-//! result-serializers show URL LOCATION [--raw]
+//! result-serializers show URL LOCATION [--raw] [--head N]
 //! result-serializers verify URL [PREFIX]
-//! result-serializers gc URL [PREFIX] [--dry-run]
+//! result-serializers gc URL [PREFIX] [--dry-run] [--unreadable] [--older-than 10m]
+//! result-serializers rm URL LOCATION...
 //! ```
 //!
-//! Every failure is one line on standard error and a non-zero exit: 2 for an error (a bad URL,
-//! a missing location, a corrupt record, output closed mid-way), 1 when `verify` finds damage.
+//! The URL may be a plain path. Every command opens a store that exists and creates nothing
+//! (a missing directory or bucket is an error naming it). A prefix is a folder: `p/a` holds
+//! `p/a/b.json`, not `p/ab.json`. Every failure is one line on standard error and a non-zero
+//! exit: 2 for an error (a bad URL, a missing store or location, output closed mid-way), 1 when
+//! `verify` finds damage or `ls` meets records it cannot read.
 
 mod render;
 
@@ -20,7 +24,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use console::style;
 use indicatif::{ProgressBar, ProgressStyle};
-use result_serializers::store::{BlockingResultStore, Record, ResultStore, StoreError};
+use result_serializers::store::{
+    BlockingResultStore, GarbageOptions, Record, ResultStore, StoreError,
+};
 
 /// Look at, check and clean up stored results.
 #[derive(Debug, Parser)]
@@ -51,6 +57,9 @@ enum Command {
         /// Write the stored bytes to standard output, unchanged.
         #[arg(long)]
         raw: bool,
+        /// Show only the first N lines of the value (of a table: N rows, every column).
+        #[arg(long, value_name = "N")]
+        head: Option<usize>,
     },
     /// Check every result's record and checksum; exit 1 if any is damaged.
     Verify {
@@ -59,7 +68,8 @@ enum Command {
         /// Only results under this prefix.
         prefix: Option<String>,
     },
-    /// Remove expired results and what interrupted writes left behind.
+    /// Remove expired results and what interrupted writes left behind, and the folders it
+    /// leaves empty.
     Gc {
         /// The store.
         url: String,
@@ -68,7 +78,39 @@ enum Command {
         /// Say what would be removed, and remove nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Also remove results whose record does not read (bytes and record).
+        #[arg(long)]
+        unreadable: bool,
+        /// How old an unfinished write's temporary file must be to be taken (`30s`, `10m`,
+        /// `2h`, `1d`).
+        #[arg(long, value_name = "AGE", default_value = "10m", value_parser = parse_age)]
+        older_than: std::time::Duration,
     },
+    /// Remove results (bytes and record), each under its lock.
+    Rm {
+        /// The store.
+        url: String,
+        /// The results' locations.
+        #[arg(required = true)]
+        locations: Vec<String>,
+    },
+}
+
+/// `30s`, `10m`, `2h`, `1d`.
+fn parse_age(text: &str) -> Result<std::time::Duration, String> {
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not an age such as `30s`, `10m`, `2h` or `1d`"))?;
+    let seconds = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(format!("`{text}`: the unit is one of `s`, `m`, `h`, `d`")),
+    };
+    Ok(std::time::Duration::from_secs(number.saturating_mul(seconds)))
 }
 
 /// Why the command failed.
@@ -77,6 +119,7 @@ enum Failure {
     Store(StoreError),
     Output(io::Error),
     Damaged(usize),
+    Unreadable(usize),
 }
 
 impl fmt::Display for Failure {
@@ -87,7 +130,12 @@ impl fmt::Display for Failure {
                 f.write_str("the output was closed before everything was written")
             }
             Failure::Output(err) => write!(f, "writing the output failed: {err}"),
-            Failure::Damaged(count) => write!(f, "{count} damaged result(s)"),
+            Failure::Damaged(count) => write!(f, "{} damaged", plural(*count, "result")),
+            Failure::Unreadable(count) => write!(
+                f,
+                "{} could not be read (`gc --unreadable` removes them)",
+                plural(*count, "record")
+            ),
         }
     }
 }
@@ -105,15 +153,26 @@ impl From<io::Error> for Failure {
 }
 
 fn main() -> ExitCode {
+    // A table shows every column, whatever the terminal's width (polars would hide some), and
+    // the rows `show --head` asks for.
+    for (name, value) in [("POLARS_FMT_MAX_COLS", "-1"), ("POLARS_FMT_MAX_ROWS", "-1")] {
+        if std::env::var_os(name).is_none() {
+            std::env::set_var(name, value);
+        }
+    }
     let cli = Cli::parse();
     let mut out = io::stdout().lock();
     match run(cli.command, &mut out).and_then(|()| out.flush().map_err(Failure::from)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             // Nothing else is printed: one line, whatever went wrong.
-            let _ = writeln!(io::stderr(), "{} {failure}", style("error:").red().bold());
+            let _ = writeln!(
+                io::stderr(),
+                "{} {failure}",
+                style("error:").for_stderr().red().bold()
+            );
             match failure {
-                Failure::Damaged(_) => ExitCode::from(1),
+                Failure::Damaged(_) | Failure::Unreadable(_) => ExitCode::from(1),
                 _ => ExitCode::from(2),
             }
         }
@@ -123,18 +182,51 @@ fn main() -> ExitCode {
 fn run(command: Command, out: &mut impl Write) -> Result<(), Failure> {
     match command {
         Command::Ls { url, prefix, json } => ls(&open(&url)?, prefix.as_deref(), json, out),
-        Command::Show { url, location, raw } => show(&open(&url)?, &location, raw, out),
+        Command::Show {
+            url,
+            location,
+            raw,
+            head,
+        } => show(&open(&url)?, &location, raw, head, out),
         Command::Verify { url, prefix } => verify(&open(&url)?, prefix.as_deref(), out),
         Command::Gc {
             url,
             prefix,
             dry_run,
-        } => gc(&open(&url)?, prefix.as_deref(), dry_run, out),
+            unreadable,
+            older_than,
+        } => {
+            let options = GarbageOptions::new()
+                .dry_run(dry_run)
+                .unreadable_records(unreadable)
+                .leftover_age(older_than);
+            gc(&open(&url)?, prefix.as_deref(), &options, out)
+        }
+        Command::Rm { url, locations } => rm(&open(&url)?, &locations, out),
     }
 }
 
+/// The store at `url` (or a plain path), which must exist: nothing is created.
 fn open(url: &str) -> Result<BlockingResultStore, Failure> {
-    Ok(BlockingResultStore::new(ResultStore::from_url(url)?)?)
+    let runtime = tokio_runtime()?;
+    let store = runtime.block_on(ResultStore::open(url))?;
+    Ok(BlockingResultStore::new(store)?)
+}
+
+fn tokio_runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(Failure::Output)
+}
+
+/// `1 result`, `2 results`.
+fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
 }
 
 fn ls(
@@ -143,20 +235,59 @@ fn ls(
     json: bool,
     out: &mut impl Write,
 ) -> Result<(), Failure> {
-    let locations = store.list(prefix.unwrap_or_default())?;
-    let records = locations
-        .iter()
-        .map(|location| Ok((location.as_str(), store.record(location)?)))
-        .collect::<Result<Vec<_>, StoreError>>()?;
+    let locations = store.list(prefix.unwrap_or(""))?;
+    let mut records = Vec::with_capacity(locations.len());
+    let mut unreadable = 0;
+    for location in &locations {
+        match store.record(location) {
+            Ok(record) => records.push((location.as_str(), record)),
+            // Reported and skipped: one bad record does not hide the rest.
+            Err(err) => {
+                unreadable += 1;
+                let _ = writeln!(
+                    io::stderr(),
+                    "{} {err}",
+                    style("skipped:").for_stderr().yellow().bold()
+                );
+            }
+        }
+    }
+    let now = chrono::Utc::now();
     if json {
         let entries: Vec<serde_json::Value> = records
             .iter()
-            .map(|(location, record)| serde_json::json!({ "location": location, "record": record }))
+            .map(|(location, record)| {
+                let expired = record.as_ref().is_some_and(|record| record.is_expired_at(now));
+                serde_json::json!({ "location": location, "record": record, "expired": expired })
+            })
             .collect();
-        let text = serde_json::to_string_pretty(&entries).unwrap_or_default();
+        let text = serde_json::to_string_pretty(&entries)
+            .map_err(|err| Failure::Output(io::Error::other(err)))?;
         writeln!(out, "{text}")?;
-        return Ok(());
+    } else {
+        table(&records, now, out)?;
+        let total: u64 = records
+            .iter()
+            .filter_map(|(_, record)| record.as_ref().map(|record| record.length))
+            .sum();
+        writeln!(
+            out,
+            "{}, {}",
+            plural(records.len(), "result"),
+            human_size(total)
+        )?;
     }
+    if unreadable > 0 {
+        return Err(Failure::Unreadable(unreadable));
+    }
+    Ok(())
+}
+
+fn table(
+    records: &[(&str, Option<Record>)],
+    now: chrono::DateTime<chrono::Utc>,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
     let rows: Vec<[String; 6]> = records
         .iter()
         .map(|(location, record)| match record {
@@ -166,7 +297,7 @@ fn ls(
                 record.type_name.clone(),
                 human_size(record.length),
                 record.created_at.clone(),
-                record.expires_at.clone().unwrap_or_else(|| "-".into()),
+                expiry(record, now),
             ],
             None => [
                 (*location).to_owned(),
@@ -210,10 +341,20 @@ fn ls(
     Ok(())
 }
 
+/// When a result expires, `(expired)` after it once it has.
+fn expiry(record: &Record, now: chrono::DateTime<chrono::Utc>) -> String {
+    match &record.expires_at {
+        Some(at) if record.is_expired_at(now) => format!("{at} (expired)"),
+        Some(at) => at.clone(),
+        None => "-".into(),
+    }
+}
+
 fn show(
     store: &BlockingResultStore,
     location: &str,
     raw: bool,
+    head: Option<usize>,
     out: &mut impl Write,
 ) -> Result<(), Failure> {
     let (record, bytes) = store.read_bytes(location)?;
@@ -232,7 +373,7 @@ fn show(
         render::hex(&bytes, out)?;
         return Ok(());
     };
-    describe(&record, out)?;
+    describe(&record, chrono::Utc::now(), out)?;
     writeln!(
         out,
         "{}  {} ({} bytes, sha256 {})",
@@ -242,17 +383,22 @@ fn show(
         record.sha256
     )?;
     writeln!(out)?;
-    render::value(&record.serializer, &record.format, &bytes, out)
+    render::value(&record.serializer, &record.format, &bytes, head, out)
 }
 
-fn describe(record: &Record, out: &mut impl Write) -> io::Result<()> {
+fn describe(
+    record: &Record,
+    now: chrono::DateTime<chrono::Utc>,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    let expires = expiry(record, now);
     let rows = [
         ("serializer", record.serializer.as_str()),
         ("format", record.format.as_str()),
         ("type", record.type_name.as_str()),
         ("shape", record.shape.as_deref().unwrap_or("-")),
         ("created", record.created_at.as_str()),
-        ("expires", record.expires_at.as_deref().unwrap_or("-")),
+        ("expires", expires.as_str()),
         ("written by", record.crate_version.as_str()),
     ];
     for (name, value) in rows {
@@ -271,7 +417,7 @@ fn verify(
     prefix: Option<&str>,
     out: &mut impl Write,
 ) -> Result<(), Failure> {
-    let locations = store.list(prefix.unwrap_or_default())?;
+    let locations = store.list_all(prefix.unwrap_or(""))?;
     // Drawn on standard error only when it is a terminal.
     let progress = ProgressBar::new(locations.len() as u64).with_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
@@ -284,7 +430,11 @@ fn verify(
             Ok(_) => format!("{}       {location}", style("ok").green()),
             Err(err) => {
                 damaged += 1;
-                format!("{}  {location}: {err}", style("damaged").red().bold())
+                format!(
+                    "{}  {location}: {}",
+                    style("damaged").red().bold(),
+                    damage(&err)
+                )
             }
         };
         // The bar is taken off the terminal while the line is written, then drawn below it.
@@ -294,8 +444,8 @@ fn verify(
     progress.finish_and_clear();
     writeln!(
         out,
-        "{} result(s) checked, {damaged} damaged",
-        locations.len()
+        "{} checked, {damaged} damaged",
+        plural(locations.len(), "result")
     )?;
     if damaged > 0 {
         return Err(Failure::Damaged(damaged));
@@ -303,13 +453,25 @@ fn verify(
     Ok(())
 }
 
+/// What is wrong with a result, without its location (the line names it).
+fn damage(err: &StoreError) -> String {
+    match err {
+        StoreError::Corrupt { reason, .. } => reason.clone(),
+        StoreError::NoRecord { .. } => {
+            "no record: written by Prefect 1.x or another tool, or a record lost".into()
+        }
+        other => other.to_string(),
+    }
+}
+
 fn gc(
     store: &BlockingResultStore,
     prefix: Option<&str>,
-    dry_run: bool,
+    options: &GarbageOptions,
     out: &mut impl Write,
 ) -> Result<(), Failure> {
-    let found = store.collect_garbage(prefix.unwrap_or_default(), dry_run)?;
+    let dry_run = options.is_dry_run();
+    let found = store.collect_garbage_with(prefix.unwrap_or(""), options)?;
     let verb = if dry_run { "would remove" } else { "removed" };
     for garbage in &found {
         writeln!(out, "{verb}  {}  ({})", garbage.location(), garbage.kind())?;
@@ -318,6 +480,19 @@ fn gc(
         writeln!(out, "{} found; nothing removed (--dry-run)", found.len())?;
     } else {
         writeln!(out, "{} removed", found.len())?;
+    }
+    Ok(())
+}
+
+fn rm(store: &BlockingResultStore, locations: &[String], out: &mut impl Write) -> Result<(), Failure> {
+    for location in locations {
+        if !store.exists(location)? {
+            return Err(Failure::Store(StoreError::NotFound {
+                location: location.clone(),
+            }));
+        }
+        store.delete(location)?;
+        writeln!(out, "removed  {location}")?;
     }
     Ok(())
 }

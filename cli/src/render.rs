@@ -23,10 +23,26 @@ pub(crate) fn value(
     serializer: &str,
     format: &str,
     bytes: &[u8],
+    head: Option<usize>,
     out: &mut impl Write,
 ) -> Result<(), Failure> {
-    match decoded(serializer, format, bytes) {
-        Ok(Some(text)) => writeln!(out, "{}", text.trim_end())?,
+    match decoded(serializer, format, bytes, head) {
+        Ok(Some(text)) => {
+            let text = text.trim_end();
+            match head {
+                Some(lines) if text.lines().count() > lines => {
+                    for line in text.lines().take(lines) {
+                        writeln!(out, "{line}")?;
+                    }
+                    writeln!(
+                        out,
+                        "... {} more lines (`--head` shows more)",
+                        text.lines().count() - lines
+                    )?;
+                }
+                _ => writeln!(out, "{text}")?,
+            }
+        }
         Ok(None) => hex(bytes, out)?,
         Err(err) => {
             writeln!(
@@ -40,15 +56,22 @@ pub(crate) fn value(
 }
 
 /// The value's text, or `None` where only its bytes can be shown.
-fn decoded(serializer: &str, format: &str, bytes: &[u8]) -> Result<Option<String>, Error> {
+fn decoded(
+    serializer: &str,
+    format: &str,
+    bytes: &[u8],
+    head: Option<usize>,
+) -> Result<Option<String>, Error> {
     if let Some(file_type) = table_file_type(serializer) {
         let frame: DataFrame = DataFrameSerializer::new(file_type).deserialize(bytes)?;
+        let rows = head.unwrap_or(TABLE_ROWS);
+        let shown = frame.head(Some(rows));
         return Ok(Some(format!(
-            "{} rows, {} columns; the first {}:\n{}",
-            frame.height(),
-            frame.width(),
-            frame.height().min(TABLE_ROWS),
-            frame.head(Some(TABLE_ROWS))
+            "{}, {}; the first {}:\n{}",
+            super::plural(frame.height(), "row"),
+            super::plural(frame.width(), "column"),
+            frame.height().min(rows),
+            shown
         )));
     }
     if let Ok(codec) = Codec::from_str(serializer) {
@@ -57,7 +80,7 @@ fn decoded(serializer: &str, format: &str, bytes: &[u8]) -> Result<Option<String
         let inner = Passthrough::name_of(inner_format);
         let plain: Vec<u8> =
             CompressedSerializer::new(Passthrough, Compression::new(codec)).deserialize(bytes)?;
-        return match decoded(inner, inner_format, &plain)? {
+        return match decoded(inner, inner_format, &plain, head)? {
             Some(text) => Ok(Some(format!(
                 "{codec}, {} bytes inside:\n{text}",
                 plain.len()
@@ -68,13 +91,49 @@ fn decoded(serializer: &str, format: &str, bytes: &[u8]) -> Result<Option<String
     Ok(match serializer {
         "json" => Some(json(bytes)),
         "datetime" => Some(String::from_utf8_lossy(bytes).into_owned()),
-        "pickle" => Some(
-            PickleSerializer::new()
-                .deserialize_value(bytes)?
-                .to_string(),
-        ),
+        "pickle" => Some(python_literal(&PickleSerializer::new().deserialize_value(bytes)?)),
         _ => None,
     })
+}
+
+/// A pickled value as a Python literal: `2.0` stays a float, strings quoted.
+fn python_literal(value: &result_serializers::serde_pickle::Value) -> String {
+    use result_serializers::serde_pickle::{HashableValue, Value};
+    fn float(value: f64) -> String {
+        if value.is_nan() {
+            "nan".into()
+        } else if value.is_infinite() {
+            if value > 0.0 { "inf" } else { "-inf" }.into()
+        } else {
+            format!("{value:?}")
+        }
+    }
+    fn key(value: &HashableValue) -> String {
+        python_literal(&value.clone().into_value())
+    }
+    fn join(items: impl Iterator<Item = String>) -> String {
+        items.collect::<Vec<_>>().join(", ")
+    }
+    match value {
+        Value::None => "None".into(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::I64(int) => int.to_string(),
+        Value::Int(int) => int.to_string(),
+        Value::F64(value) => float(*value),
+        Value::Bytes(bytes) => format!("b{:?}", String::from_utf8_lossy(bytes)),
+        Value::String(text) => format!("{text:?}"),
+        Value::List(items) => format!("[{}]", join(items.iter().map(python_literal))),
+        Value::Tuple(items) if items.len() == 1 => format!("({},)", join(items.iter().map(python_literal))),
+        Value::Tuple(items) => format!("({})", join(items.iter().map(python_literal))),
+        Value::Set(items) if items.is_empty() => "set()".into(),
+        Value::Set(items) => format!("{{{}}}", join(items.iter().map(key))),
+        Value::FrozenSet(items) => format!("frozenset({{{}}})", join(items.iter().map(key))),
+        Value::Dict(members) => format!(
+            "{{{}}}",
+            join(members.iter().map(|(k, v)| format!("{}: {}", key(k), python_literal(v))))
+        ),
+    }
 }
 
 fn table_file_type(serializer: &str) -> Option<FileType> {

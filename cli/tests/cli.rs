@@ -210,7 +210,7 @@ fn verify_names_each_damaged_result_and_fails() {
     let output = cli(&["verify", &url, "runs"]);
     assert_eq!(output.status.code(), Some(1));
     snapshot!("verify-damaged", stdout(&output), &root_text);
-    assert_eq!(stderr(&output), "error: 2 damaged result(s)\n");
+    assert_eq!(stderr(&output), "error: 2 results damaged\n");
 }
 
 #[test]
@@ -356,7 +356,7 @@ fn the_commands_work_on_s3() {
     };
     let listed = run(&["ls", url, "runs"]);
     assert!(listed.status.success(), "{}", stderr(&listed));
-    assert_eq!(stdout(&listed).lines().count(), 7, "{}", stdout(&listed));
+    assert_eq!(stdout(&listed).lines().count(), 8, "{}", stdout(&listed));
     let shown = run(&["show", url, "runs/summary.json"]);
     assert!(
         stdout(&shown).contains("\"failed_tasks\": ["),
@@ -365,7 +365,7 @@ fn the_commands_work_on_s3() {
     );
     let verified = run(&["verify", url]);
     assert!(verified.status.success(), "{}", stdout(&verified));
-    assert!(stdout(&verified).contains("7 result(s) checked, 0 damaged"));
+    assert!(stdout(&verified).contains("7 results checked, 0 damaged"));
     let collected = run(&["gc", url]);
     assert!(
         stdout(&collected).contains("old/expired.json  (expired)"),

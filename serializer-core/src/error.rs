@@ -157,8 +157,9 @@ pub enum ErrorKind {
         message: String,
     },
 
-    /// An error raised by a user-defined serializer.
-    #[error("{0}")]
+    /// An error raised by a user-defined serializer: its message, and its causes through
+    /// `source()`.
+    #[error(transparent)]
     Custom(Box<dyn StdError + Send + Sync + 'static>),
 }
 
@@ -291,7 +292,13 @@ impl fmt::Debug for Error {
 
 /// The message already says what the underlying library said: no `source`, so that a report
 /// walking the chain (anyhow's `{:#}`, eyre) prints it once.
-impl StdError for Error {}
+/// The message already holds the kind's; what caused the kind (a custom serializer's own
+/// causes) follows through `source()`.
+impl StdError for Error {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.kind().source()
+    }
+}
 
 /// Shortens untrusted input for an error message, decoding it lossily.
 pub(crate) fn excerpt(bytes: &[u8]) -> String {

@@ -2,7 +2,7 @@
 
 use super::error::StoreError;
 use super::record::Record;
-use super::result_store::{Garbage, ResultStore, WriteOptions};
+use super::result_store::{Garbage, GarbageOptions, ResultStore, WriteOptions};
 use crate::serializer::{ResultSerializer, Serializer};
 
 /// The single-threaded runtime a blocking store runs its calls on.
@@ -154,5 +154,20 @@ impl BlockingResultStore {
     pub fn collect_garbage(&self, prefix: &str, dry_run: bool) -> Result<Vec<Garbage>, StoreError> {
         self.runtime
             .block_on(self.store.collect_garbage(prefix, dry_run))
+    }
+
+    /// See [`ResultStore::collect_garbage_with`].
+    pub fn collect_garbage_with(
+        &self,
+        prefix: &str,
+        options: &GarbageOptions,
+    ) -> Result<Vec<Garbage>, StoreError> {
+        self.runtime
+            .block_on(self.store.collect_garbage_with(prefix, options))
+    }
+
+    /// See [`ResultStore::list_all`].
+    pub fn list_all(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        self.runtime.block_on(self.store.list_all(prefix))
     }
 }

@@ -45,11 +45,12 @@ pub enum StoreError {
         location: String,
     },
     /// The backend failed.
-    #[error("storage failed at `{location}`: {error}")]
+    #[error("storage failed at {}: {}", where_(location), one_line(error))]
     Backend {
         /// The location.
         location: String,
         /// The `object_store` error.
+        #[source]
         error: object_store::Error,
     },
     /// The serializer failed.
@@ -122,13 +123,23 @@ pub enum StoreError {
         /// The location.
         location: String,
     },
-    /// The computation of `get_or_compute` failed.
+    /// The computation of `get_or_compute` failed; its error is the [`source`](std::error::Error::source).
     #[error("computing the result for `{location}` failed: {error}")]
     Compute {
         /// The location.
         location: String,
         /// The computation's error.
+        #[source]
         error: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// There is no store at the URL: a read-only open ([`ResultStore::open`](super::ResultStore::open))
+    /// creates none.
+    #[error("no store at `{url}`: {reason}")]
+    NoStore {
+        /// The URL or path.
+        url: String,
+        /// Why it is not one.
+        reason: String,
     },
     /// Local I/O failed: a file of the store, a temporary file of a write, the lock file, or
     /// the blocking store's runtime.
@@ -164,6 +175,30 @@ impl StoreError {
             error,
         }
     }
+}
+
+/// Where a backend error happened: a location, or the store itself.
+fn where_(location: &str) -> String {
+    if location.is_empty() {
+        "the store's root".to_owned()
+    } else {
+        format!("`{location}`")
+    }
+}
+
+/// An `object_store` error on one line: the first line of its text, before any response body
+/// a server sent (S3's XML), with its white space folded.
+pub(crate) fn one_line(error: &object_store::Error) -> String {
+    let text = error.to_string();
+    let text = text.split("<?xml").next().unwrap_or(&text);
+    let folded: Vec<&str> = text.split_whitespace().collect();
+    let mut line = folded.join(" ");
+    if line.len() > 400 {
+        let cut = (0..=400).rev().find(|&at| line.is_char_boundary(at)).unwrap_or(0);
+        line.truncate(cut);
+        line.push_str("...");
+    }
+    line.trim_end_matches([',', ':', ' ']).to_owned()
 }
 
 /// A result written by another type, or a type of another shape, than the one reading it.

@@ -38,6 +38,36 @@ pub(crate) fn check_location(location: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Whether `name` (a path's last segment) has the shape of the store's unfinished local
+/// writes, `.<name>.<random>.tmp`: no result may have it, so that garbage collection can never
+/// take a result for one.
+pub(crate) fn is_staging_name(name: &str) -> bool {
+    name.starts_with('.') && name.ends_with(".tmp")
+}
+
+/// Refuses what [`check_location`] refuses, and a name of the store's unfinished writes.
+pub(crate) fn check_writable(location: &str) -> Result<(), StoreError> {
+    check_location(location)?;
+    if location.rsplit('/').next().is_some_and(is_staging_name) {
+        return Err(StoreError::InvalidLocation {
+            location: location.to_owned(),
+            reason: "a name `.<...>.tmp` is kept for the store's unfinished writes",
+        });
+    }
+    Ok(())
+}
+
+/// Whether `path` is under `prefix` as a folder: the path itself, or below it (`p/a` holds
+/// `p/a` and `p/a/b.json`, not `p/ab.json`); every path is under `""`. The prefix's trailing
+/// `/` is taken off first.
+pub(crate) fn in_prefix(path: &str, prefix: &str) -> bool {
+    let prefix = prefix.trim_end_matches('/');
+    prefix.is_empty()
+        || path
+            .strip_prefix(prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
 pub(crate) fn path(location: &str) -> Result<Path, StoreError> {
     check_location(location)?;
     path_of(location, location)

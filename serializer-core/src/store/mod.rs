@@ -127,5 +127,5 @@ pub use self::cache::cache_key;
 pub use self::error::{StoreError, TypeMismatch};
 pub(crate) use self::location::path;
 pub use self::record::Record;
-pub use self::result_store::{Garbage, ResultStore, WriteOptions};
+pub use self::result_store::{Garbage, GarbageOptions, ResultStore, WriteOptions};
 pub use self::template::Template;

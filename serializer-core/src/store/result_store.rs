@@ -14,7 +14,9 @@ use object_store::{GetResult, ObjectStore, ObjectStoreExt, PutPayload, WriteMult
 
 use super::error::{StoreError, TypeMismatch};
 use super::hashing::{read_full, read_hashed, write_hashed, Tally};
-use super::location::{lock_path, path, record_path, RECORDS};
+use super::location::{
+    check_writable, in_prefix, is_staging_name, lock_path, path, record_path, RECORDS,
+};
 use super::lock::{self, Lock, LockSettings};
 use super::record::{embedded, Record, Written, RECORD_VERSION};
 use crate::serializer::{ResultSerializer, Serializer};
@@ -172,6 +174,39 @@ impl ResultStore {
             Arc::new(object_store::prefix::PrefixStore::new(store, prefix))
         };
         Ok(ResultStore::new(store))
+    }
+
+    /// A store that exists, for tools that only look: as [`from_url`](Self::from_url) (a
+    /// plain path is a local directory too), but a missing local directory, or a bucket or
+    /// container the backend does not find, is [`StoreError::NoStore`], and nothing is
+    /// created.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let no_store = |reason: String| StoreError::NoStore {
+            url: url.to_owned(),
+            reason,
+        };
+        let local_root = if url.contains("://") {
+            url::Url::parse(url)
+                .ok()
+                .filter(|parsed| parsed.scheme() == "file")
+                .map(|parsed| parsed.to_file_path())
+                .transpose()
+                .map_err(|()| no_store("not an absolute file path".into()))?
+        } else {
+            Some(std::path::PathBuf::from(url))
+        };
+        if let Some(root) = local_root {
+            return match std::fs::metadata(&root) {
+                Ok(meta) if meta.is_dir() => ResultStore::local(root),
+                Ok(_) => Err(no_store(format!("{} is not a directory", root.display()))),
+                Err(err) => Err(no_store(format!("{}: {err}", root.display()))),
+            };
+        }
+        let store = ResultStore::from_url(url)?;
+        match store.store.list_with_delimiter(None).await {
+            Ok(_) => Ok(store),
+            Err(err) => Err(no_store(super::error::one_line(&err))),
+        }
     }
 
     /// The same store waiting at most `wait` for a live writer of a location to finish (by
@@ -384,7 +419,12 @@ impl ResultStore {
         location: &str,
     ) -> Result<(Option<Record>, bytes::Bytes), StoreError> {
         let record = self.get_record(location).await?;
-        let bytes = self.get_bytes(location, &path(location)?).await?;
+        let bytes = match self.get_bytes(location, &path(location)?).await {
+            Err(StoreError::NotFound { .. }) if record.is_some() => {
+                return Err(corrupt(location, "its record is there, but its bytes are missing".into()));
+            }
+            bytes => bytes?,
+        };
         let Some(record) = record else {
             return match embedded::decode(&bytes) {
                 Ok(embedded::Stored::Record(record, payload)) => {
@@ -414,15 +454,26 @@ impl ResultStore {
         }
     }
 
-    /// Finds, under `prefix` (`""` for all), what no reader needs, and deletes it unless
-    /// `dry_run`: expired results (bytes and record), records whose bytes are gone, locks no
-    /// writer holds (released, or not renewed for longer than both a lease and ten minutes),
-    /// and the temporary files of local writes older than ten minutes. Returns what was found,
-    /// sorted.
+    /// Finds, under `prefix` (`""` for all, a folder: `p/a` holds `p/a/b.json`, not
+    /// `p/ab.json`), what no reader needs, and deletes it unless `dry_run`: expired results
+    /// (bytes and record), records whose bytes are gone, locks no writer holds, and the
+    /// temporary files of local writes (`.<name>.<random>.tmp`, a name no result can have)
+    /// older than ten minutes. Returns what was found, sorted.
     pub async fn collect_garbage(
         &self,
         prefix: &str,
         dry_run: bool,
+    ) -> Result<Vec<Garbage>, StoreError> {
+        let options = GarbageOptions::new();
+        self.collect_garbage_with(prefix, &options.dry_run(dry_run)).await
+    }
+
+    /// [`collect_garbage`](Self::collect_garbage), with its options: also records that do not
+    /// read (and their bytes), and another age for leftovers.
+    pub async fn collect_garbage_with(
+        &self,
+        prefix: &str,
+        options: &GarbageOptions,
     ) -> Result<Vec<Garbage>, StoreError> {
         let mut found = Vec::new();
         let now = chrono::Utc::now();
@@ -431,8 +482,7 @@ impl ResultStore {
                 .to_std()
                 .is_ok_and(|age| age > limit)
         };
-        let stale = |meta: &object_store::ObjectMeta| older_than(meta, LEFTOVER_AGE);
-        let scope = |path: &str| prefix.is_empty() || path.starts_with(prefix);
+        let scope = |path: &str| in_prefix(path, prefix);
         let objects: Vec<object_store::ObjectMeta> = self
             .store
             .list(None)
@@ -450,51 +500,138 @@ impl ResultStore {
                     }
                     if !stored.contains(location) {
                         found.push(Garbage::Orphaned(location.to_owned()));
-                    } else if let Ok(Some(record)) = self.get_record(location).await {
-                        if record.is_expired_at(now) {
+                        continue;
+                    }
+                    match self.get_record(location).await {
+                        Ok(Some(record)) if record.is_expired_at(now) => {
                             found.push(Garbage::Expired(location.to_owned()));
                         }
+                        Err(StoreError::Corrupt { .. }) if options.unreadable => {
+                            found.push(Garbage::Unreadable(location.to_owned()));
+                        }
+                        _ => {}
                     }
                 } else if let Some(location) = rest.strip_suffix(".lock") {
                     // A lock file no process holds; a lease no one has renewed for long.
                     let unheld = match self.local {
                         Some(_) => !self.write_under_way(location).await?,
-                        None => older_than(meta, LEFTOVER_AGE.max(self.settings.locks.lease * 2)),
+                        None => older_than(meta, options.leftover_age.max(self.settings.locks.lease * 2)),
                     };
                     if scope(location) && unheld {
                         found.push(Garbage::StaleLock(location.to_owned()));
                     }
                 }
-            } else if scope(path) && is_temporary(path) && stale(meta) {
+                continue;
+            }
+            let name = path.rsplit('/').next().unwrap_or(path);
+            let has_record = stored.contains(format!(".records/{path}.json").as_str());
+            if scope(path)
+                && is_staging_name(name)
+                && !has_record
+                && older_than(meta, options.leftover_age)
+            {
                 found.push(Garbage::Temporary(path.to_owned()));
             }
         }
         found.sort();
-        if !dry_run {
+        if !options.dry_run {
             for garbage in &found {
-                if let (Garbage::StaleLock(location), Some(_)) = (garbage, &self.local) {
-                    // Removed under its own lock, so that no writer that takes it meanwhile
-                    // loses it.
-                    if let Some(file) = self.local_lock_file(&lock_path(location)?, location)? {
-                        lock::remove_unheld(&file);
-                    }
-                    continue;
-                }
-                let paths = match garbage {
-                    Garbage::Expired(location) => vec![record_path(location)?, path(location)?],
-                    Garbage::Orphaned(location) => vec![record_path(location)?],
-                    Garbage::StaleLock(location) => vec![lock_path(location)?],
-                    Garbage::Temporary(location) => vec![Path::from(location.as_str())],
-                };
-                for path in paths {
-                    match self.store.delete(&path).await {
-                        Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
-                        Err(source) => return Err(StoreError::backend(garbage.location(), source)),
-                    }
+                self.remove(garbage).await?;
+            }
+            self.remove_empty_folders(prefix);
+        }
+        Ok(found)
+    }
+
+    /// Deletes what `garbage` names.
+    async fn remove(&self, garbage: &Garbage) -> Result<(), StoreError> {
+        if let (Garbage::StaleLock(location), Some(_)) = (garbage, &self.local) {
+            // Removed under its own lock, so that no writer that takes it meanwhile loses it.
+            if let Some(file) = self.local_lock_file(&lock_path(location)?, location)? {
+                lock::remove_unheld(&file);
+            }
+            return Ok(());
+        }
+        let paths = match garbage {
+            Garbage::Expired(location) | Garbage::Unreadable(location) => {
+                vec![record_path(location)?, path(location)?]
+            }
+            Garbage::Orphaned(location) => vec![record_path(location)?],
+            Garbage::StaleLock(location) => vec![lock_path(location)?],
+            Garbage::Temporary(location) => vec![Path::from(location.as_str())],
+        };
+        for path in paths {
+            match self.store.delete(&path).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(source) => return Err(StoreError::backend(garbage.location(), source)),
+            }
+        }
+        Ok(())
+    }
+
+    /// On the local file system, the folders under `prefix` that garbage collection left
+    /// empty, deepest first (an object store has no folders).
+    fn remove_empty_folders(&self, prefix: &str) {
+        let Some(local) = &self.local else {
+            return;
+        };
+        let Ok(root) = local.path_to_filesystem(&Path::from("")) else {
+            return;
+        };
+        let mut folders = Vec::new();
+        let mut pending = vec![root.clone()];
+        while let Some(dir) = pending.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                if entry.file_type().is_ok_and(|kind| kind.is_dir()) {
+                    pending.push(entry.path());
+                    folders.push(entry.path());
                 }
             }
         }
-        Ok(found)
+        folders.sort_by_key(|dir| std::cmp::Reverse(dir.components().count()));
+        for dir in folders {
+            let relative = dir.strip_prefix(&root).map(|rel| rel.to_string_lossy().replace('\\', "/"));
+            let Ok(relative) = relative else {
+                continue;
+            };
+            let under = relative.strip_prefix(".records/").unwrap_or(&relative);
+            if relative != RECORDS && in_prefix(under, prefix) {
+                // Only an empty folder is removed; one with anything in it stays.
+                let _ = std::fs::remove_dir(&dir);
+            }
+        }
+    }
+
+    /// Every location under `prefix` that has bytes or a record, records whose bytes are
+    /// gone included, sorted: what [`verify`](Self::verify) checks, one by one, to find every
+    /// kind of damage (its bytes missing, no record, a record that does not read, bytes that
+    /// do not match it). [`list`](Self::list) lists the bytes alone.
+    pub async fn list_all(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        let objects: Vec<object_store::ObjectMeta> = self
+            .store
+            .list(None)
+            .try_collect()
+            .await
+            .map_err(|source| StoreError::backend(prefix, source))?;
+        let mut locations = std::collections::BTreeSet::new();
+        for meta in &objects {
+            let path = meta.location.as_ref();
+            let location = match path.strip_prefix(".records/") {
+                Some(rest) => match rest.strip_suffix(".json") {
+                    Some(location) => location,
+                    None => continue,
+                },
+                None if is_staging_name(path.rsplit('/').next().unwrap_or(path)) => continue,
+                None => path,
+            };
+            if in_prefix(location, prefix) {
+                locations.insert(location.to_owned());
+            }
+        }
+        Ok(locations.into_iter().collect())
     }
 
     /// Whether a result, or bytes without a record, are stored at `location`.
@@ -509,9 +646,17 @@ impl ResultStore {
         Ok(false)
     }
 
-    /// Deletes the result at `location` and its record; deleting a missing one is not an
-    /// error.
+    /// Deletes the result at `location` and its record, holding its lock (so that no write is
+    /// torn); deleting a missing one is not an error. A record that does not read is deleted
+    /// with its bytes all the same.
     pub async fn delete(&self, location: &str) -> Result<(), StoreError> {
+        let lock = self.lock(location).await?;
+        let deleted = lock.hold(self.delete_unlocked(location)).await;
+        lock.release().await;
+        deleted
+    }
+
+    async fn delete_unlocked(&self, location: &str) -> Result<(), StoreError> {
         for path in [record_path(location)?, path(location)?] {
             match self.store.delete(&path).await {
                 Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
@@ -524,6 +669,7 @@ impl ResultStore {
     /// The locations stored under `prefix` (`""` for all), sorted; records, locks and the
     /// temporary files of writes under way are not listed.
     pub async fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        let prefix = prefix.trim_end_matches('/');
         let prefix_path = if prefix.is_empty() {
             None
         } else {
@@ -579,6 +725,7 @@ impl ResultStore {
         value: &T,
         location: &str,
     ) -> Result<(Staged, Tally), StoreError> {
+        check_writable(location)?;
         let serialize = |sink: &mut (dyn Write + Send)| {
             write_hashed(sink, StoreError::io(location), |writer| {
                 // A buffer of a known type: the serializer's many small writes stay inlined
@@ -1117,6 +1264,62 @@ pub enum Garbage {
     StaleLock(String),
     /// The temporary file of a local write that did not finish.
     Temporary(String),
+    /// A record that does not read, with its bytes (only with
+    /// [`GarbageOptions::unreadable_records`]).
+    Unreadable(String),
+}
+
+/// What [`ResultStore::collect_garbage_with`] takes, and how old a leftover must be.
+#[derive(Debug, Clone)]
+pub struct GarbageOptions {
+    dry_run: bool,
+    unreadable: bool,
+    leftover_age: Duration,
+}
+
+impl Default for GarbageOptions {
+    fn default() -> Self {
+        GarbageOptions {
+            dry_run: false,
+            unreadable: false,
+            leftover_age: LEFTOVER_AGE,
+        }
+    }
+}
+
+impl GarbageOptions {
+    /// Expired results, orphaned records, unheld locks, and temporary files older than ten
+    /// minutes.
+    pub fn new() -> Self {
+        GarbageOptions::default()
+    }
+
+    /// Finds, and deletes nothing.
+    #[must_use]
+    pub fn dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = dry_run;
+        self
+    }
+
+    /// Whether it only finds.
+    pub fn is_dry_run(&self) -> bool {
+        self.dry_run
+    }
+
+    /// Also records that do not read, with their bytes: a result no reader can read.
+    #[must_use]
+    pub fn unreadable_records(mut self, remove: bool) -> Self {
+        self.unreadable = remove;
+        self
+    }
+
+    /// How old a temporary file (or a lease no one renews) must be to be taken: ten minutes by
+    /// default, for a write that may still be serializing.
+    #[must_use]
+    pub fn leftover_age(mut self, age: Duration) -> Self {
+        self.leftover_age = age;
+        self
+    }
 }
 
 impl Garbage {
@@ -1126,7 +1329,8 @@ impl Garbage {
             Garbage::Expired(location)
             | Garbage::Orphaned(location)
             | Garbage::StaleLock(location)
-            | Garbage::Temporary(location) => location,
+            | Garbage::Temporary(location)
+            | Garbage::Unreadable(location) => location,
         }
     }
 
@@ -1137,13 +1341,8 @@ impl Garbage {
             Garbage::Orphaned(_) => "orphaned record",
             Garbage::StaleLock(_) => "stale lock",
             Garbage::Temporary(_) => "unfinished write",
+            Garbage::Unreadable(_) => "unreadable record",
         }
     }
 }
 
-/// Whether `path` is the temporary file of a local write: `.<name>.<random>.tmp`.
-fn is_temporary(path: &str) -> bool {
-    // `rsplit` yields at least one piece: the default is never taken.
-    let name = path.rsplit('/').next().unwrap_or_default();
-    name.starts_with('.') && name.ends_with(".tmp")
-}
