@@ -838,6 +838,9 @@ async fn compute_once(store: &ResultStore) {
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Compute { .. }), "{err}");
+    // The computation's own error stays reachable.
+    let cause = std::error::Error::source(&err).map(ToString::to_string);
+    assert_eq!(cause.as_deref(), Some("no input"));
     assert!(!store.exists("compute/failing.json").await.unwrap());
     // Expired: computed again.
     let expiring = WriteOptions::new().expires_in(Duration::ZERO);

@@ -98,7 +98,9 @@ enum Command {
 
 /// `30s`, `10m`, `2h`, `1d`.
 fn parse_age(text: &str) -> Result<std::time::Duration, String> {
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
     let number: u64 = number
         .parse()
@@ -110,7 +112,9 @@ fn parse_age(text: &str) -> Result<std::time::Duration, String> {
         "d" => 86_400,
         _ => return Err(format!("`{text}`: the unit is one of `s`, `m`, `h`, `d`")),
     };
-    Ok(std::time::Duration::from_secs(number.saturating_mul(seconds)))
+    Ok(std::time::Duration::from_secs(
+        number.saturating_mul(seconds),
+    ))
 }
 
 /// Why the command failed.
@@ -257,7 +261,9 @@ fn ls(
         let entries: Vec<serde_json::Value> = records
             .iter()
             .map(|(location, record)| {
-                let expired = record.as_ref().is_some_and(|record| record.is_expired_at(now));
+                let expired = record
+                    .as_ref()
+                    .is_some_and(|record| record.is_expired_at(now));
                 serde_json::json!({ "location": location, "record": record, "expired": expired })
             })
             .collect();
@@ -484,7 +490,11 @@ fn gc(
     Ok(())
 }
 
-fn rm(store: &BlockingResultStore, locations: &[String], out: &mut impl Write) -> Result<(), Failure> {
+fn rm(
+    store: &BlockingResultStore,
+    locations: &[String],
+    out: &mut impl Write,
+) -> Result<(), Failure> {
     for location in locations {
         if !store.exists(location)? {
             return Err(Failure::Store(StoreError::NotFound {

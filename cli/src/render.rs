@@ -91,7 +91,9 @@ fn decoded(
     Ok(match serializer {
         "json" => Some(json(bytes)),
         "datetime" => Some(String::from_utf8_lossy(bytes).into_owned()),
-        "pickle" => Some(python_literal(&PickleSerializer::new().deserialize_value(bytes)?)),
+        "pickle" => Some(python_literal(
+            &PickleSerializer::new().deserialize_value(bytes)?,
+        )),
         _ => None,
     })
 }
@@ -124,14 +126,20 @@ fn python_literal(value: &result_serializers::serde_pickle::Value) -> String {
         Value::Bytes(bytes) => format!("b{:?}", String::from_utf8_lossy(bytes)),
         Value::String(text) => format!("{text:?}"),
         Value::List(items) => format!("[{}]", join(items.iter().map(python_literal))),
-        Value::Tuple(items) if items.len() == 1 => format!("({},)", join(items.iter().map(python_literal))),
+        Value::Tuple(items) if items.len() == 1 => {
+            format!("({},)", join(items.iter().map(python_literal)))
+        }
         Value::Tuple(items) => format!("({})", join(items.iter().map(python_literal))),
         Value::Set(items) if items.is_empty() => "set()".into(),
         Value::Set(items) => format!("{{{}}}", join(items.iter().map(key))),
         Value::FrozenSet(items) => format!("frozenset({{{}}})", join(items.iter().map(key))),
         Value::Dict(members) => format!(
             "{{{}}}",
-            join(members.iter().map(|(k, v)| format!("{}: {}", key(k), python_literal(v))))
+            join(
+                members
+                    .iter()
+                    .map(|(k, v)| format!("{}: {}", key(k), python_literal(v)))
+            )
         ),
     }
 }
@@ -217,5 +225,30 @@ impl Serializer<Vec<u8>> for Passthrough {
 
     fn format_identity(&self) -> String {
         "bytes".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use result_serializers::serde_pickle::{HashableValue, Value};
+
+    use super::python_literal;
+
+    #[test]
+    fn pickles_read_as_python_writes_them() {
+        let value = Value::List(vec![
+            Value::F64(2.0),
+            Value::F64(0.5),
+            Value::I64(2),
+            Value::String("a".into()),
+            Value::None,
+            Value::Bool(true),
+            Value::Tuple(vec![Value::I64(1)]),
+            Value::Dict(std::iter::once((HashableValue::I64(1), Value::F64(f64::NAN))).collect()),
+        ]);
+        assert_eq!(
+            python_literal(&value),
+            r#"[2.0, 0.5, 2, "a", None, True, (1,), {1: nan}]"#
+        );
     }
 }

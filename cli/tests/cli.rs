@@ -21,6 +21,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
+use object_store::{ObjectStore, ObjectStoreExt};
 use result_serializers::store::{BlockingResultStore, ResultStore, WriteOptions};
 use result_serializers::{ResultSerializer, Row};
 use serde::{Deserialize, Serialize};
@@ -372,5 +373,306 @@ fn the_commands_work_on_s3() {
         "{}",
         stdout(&collected)
     );
+    drop(server);
+}
+
+/// A store an operator works on: `url` (a local directory or an S3 prefix) and the commands
+/// run against it, with the environment they need.
+struct Operator<'a> {
+    url: String,
+    env: &'a [(&'a str, String)],
+}
+
+impl Operator<'_> {
+    fn run(&self, args: &[&str]) -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_result-serializers"));
+        command
+            .args(args)
+            .envs(self.env.iter().map(|(key, value)| (key, value)))
+            .env("NO_COLOR", "1");
+        command.output().unwrap()
+    }
+
+    fn store(&self) -> BlockingResultStore {
+        BlockingResultStore::new(ResultStore::from_url(&self.url).unwrap()).unwrap()
+    }
+}
+
+/// A digest of every file under `dir` (paths and contents): what a read-only command must
+/// leave as it was.
+fn tree_digest(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_owned()];
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                files.push((path.clone(), Vec::new()));
+                pending.push(path);
+            } else {
+                files.push((path.clone(), std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// The numbered points of an operator's session, on any store: `gc` never touches a result,
+/// prefixes are folders, `verify` walks records and bytes, a bad record is skipped by `ls` and
+/// removable, and each answer says what it is about.
+fn operate(operator: &Operator<'_>, local_root: Option<&Path>) {
+    let url = operator.url.as_str();
+    let store = operator.store();
+    fill(&store);
+    // 1. A result whose name is a staging name cannot be written; one named like it is never
+    //    garbage, however old.
+    let err = store.write(&summary(), "live/.cache.tmp").unwrap_err();
+    assert!(err.to_string().contains("unfinished writes"), "{err}");
+    store.write(&summary(), "live/cache.tmp").unwrap();
+    let collected = operator.run(&["gc", url, "--older-than", "0s"]);
+    assert!(collected.status.success(), "{}", stderr(&collected));
+    assert!(
+        !stdout(&collected).contains("live/"),
+        "{}",
+        stdout(&collected)
+    );
+    assert_eq!(store.read::<Summary>("live/cache.tmp").unwrap(), summary());
+
+    // 2. A prefix is a folder, the same for ls, verify and gc; a trailing slash is the same.
+    let expiring = WriteOptions::new().expires_in(Duration::ZERO);
+    for location in ["p/a/old.json", "p/ab/old.json", "p/a2.json"] {
+        store
+            .write_with_options(&summary(), location, &expiring)
+            .unwrap();
+    }
+    let listed = operator.run(&["ls", url, "p/a/"]);
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    assert!(stdout(&listed).contains("p/a/old.json"));
+    assert!(!stdout(&listed).contains("p/ab/") && !stdout(&listed).contains("p/a2"));
+    let verified = operator.run(&["verify", url, "p/a"]);
+    assert!(
+        stdout(&verified).contains("1 result checked"),
+        "{}",
+        stdout(&verified)
+    );
+    let dry = operator.run(&["gc", url, "p/a", "--dry-run"]);
+    assert!(
+        stdout(&dry).contains("would remove  p/a/old.json  (expired)")
+            && !stdout(&dry).contains("p/ab/")
+            && !stdout(&dry).contains("p/a2"),
+        "{}",
+        stdout(&dry)
+    );
+    let removed = operator.run(&["gc", url, "p/a"]);
+    assert!(
+        stdout(&removed).contains("1 removed"),
+        "{}",
+        stdout(&removed)
+    );
+    assert!(store.exists("p/ab/old.json").unwrap() && store.exists("p/a2.json").unwrap());
+    if let Some(root) = local_root {
+        assert!(!root.join("p/a").exists(), "gc leaves no empty folder");
+    }
+
+    // 4. A result whose bytes are gone is damage `verify` names.
+    store.write(&summary(), "runs/gone.json").unwrap();
+    on_backend(&store, |backend| async move {
+        backend.delete(&"runs/gone.json".into()).await
+    });
+    let verified = operator.run(&["verify", url, "runs"]);
+    assert_eq!(verified.status.code(), Some(1));
+    assert!(
+        stdout(&verified)
+            .contains("damaged  runs/gone.json: its record is there, but its bytes are missing"),
+        "{}",
+        stdout(&verified)
+    );
+
+    // 5. One unreadable record: `ls` reports it, lists the rest and exits 1; `gc --unreadable`
+    //    removes it; `rm` removes a result.
+    put(&store, ".records/runs/summary.json.json", b"{not json");
+    let listed = operator.run(&["ls", url]);
+    assert_eq!(listed.status.code(), Some(1), "{}", stderr(&listed));
+    assert!(
+        stdout(&listed).contains("runs/counts.pickle"),
+        "{}",
+        stdout(&listed)
+    );
+    assert!(
+        stderr(&listed).contains("skipped: result at `runs/summary.json` is corrupt"),
+        "{}",
+        stderr(&listed)
+    );
+    let cleaned = operator.run(&["gc", url, "runs", "--unreadable"]);
+    assert!(
+        stdout(&cleaned).contains("removed  runs/summary.json  (unreadable record)"),
+        "{}",
+        stdout(&cleaned)
+    );
+    assert!(!store.exists("runs/summary.json").unwrap());
+    let removed = operator.run(&["rm", url, "runs/blob.bin"]);
+    assert!(removed.status.success(), "{}", stderr(&removed));
+    assert!(!store.exists("runs/blob.bin").unwrap());
+    let missing = operator.run(&["rm", url, "runs/blob.bin"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert_eq!(stderr(&missing), "error: no result at `runs/blob.bin`\n");
+
+    // 9. Expired results say so; `ls` counts; `show --head` cuts a long value.
+    store
+        .write_with_options(&summary(), "old/again.json", &expiring)
+        .unwrap();
+    let listed = operator.run(&["ls", url, "old"]);
+    assert!(stdout(&listed).contains("(expired)"), "{}", stdout(&listed));
+    assert!(
+        stdout(&listed).contains("1 result, 70 B"),
+        "{}",
+        stdout(&listed)
+    );
+    let shown = operator.run(&["show", url, "old/again.json", "--head", "2"]);
+    assert!(
+        stdout(&shown).contains("more lines (`--head` shows more)"),
+        "{}",
+        stdout(&shown)
+    );
+    assert!(stdout(&shown).contains("(expired)"), "{}", stdout(&shown));
+}
+
+/// Runs `call` on the store's backend, as another tool (or damage) would touch it.
+fn on_backend<F, T>(
+    store: &BlockingResultStore,
+    call: impl FnOnce(std::sync::Arc<dyn ObjectStore>) -> F,
+) -> T
+where
+    F: std::future::Future<Output = object_store::Result<T>>,
+{
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime
+        .block_on(call(store.store().object_store().clone()))
+        .unwrap()
+}
+
+fn put(store: &BlockingResultStore, path: &'static str, bytes: &'static [u8]) {
+    on_backend(store, |backend| async move {
+        backend
+            .put(&path.into(), bytes.to_vec().into())
+            .await
+            .map(drop)
+    });
+}
+
+/// The operator's session on a local directory, plus what only a local store has: read-only
+/// commands leave the tree as it was and create nothing, and errors name their paths.
+#[test]
+fn an_operator_session_on_a_local_store() {
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-operator");
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    // A plain path is a store URL.
+    let operator = Operator {
+        url: root.display().to_string(),
+        env: &[],
+    };
+    operate(&operator, Some(&root));
+
+    // 3. Read-only commands create nothing and change nothing; a missing store is an error.
+    let before = tree_digest(&root);
+    for args in [
+        vec!["ls", operator.url.as_str()],
+        vec!["verify", operator.url.as_str()],
+        vec!["gc", operator.url.as_str(), "--dry-run"],
+        vec!["show", operator.url.as_str(), "runs/counts.pickle"],
+    ] {
+        operator.run(&args);
+    }
+    assert_eq!(
+        tree_digest(&root),
+        before,
+        "a read-only command changed the store"
+    );
+    let typo = root.join("typo/store");
+    for command in ["ls", "verify", "gc"] {
+        let output = operator.run(&[command, &format!("file://{}", typo.display())]);
+        assert_eq!(output.status.code(), Some(2), "{command}");
+        assert!(
+            stderr(&output).starts_with("error: no store at `file://"),
+            "{}",
+            stderr(&output)
+        );
+        assert!(!typo.exists(), "{command} created the store");
+    }
+
+    // 6. I/O errors name their paths.
+    let output = operator.run(&["ls", "file:///etc/passwd/x"]);
+    assert_eq!(
+        stderr(&output),
+        "error: no store at `file:///etc/passwd/x`: /etc/passwd/x: Not a directory (os error 20)\n"
+    );
+    std::fs::create_dir_all(root.join("runs/folder.json")).unwrap();
+    let output = operator.run(&["show", &operator.url, "runs/folder.json"]);
+    assert!(
+        stderr(&output).contains("runs/folder.json"),
+        "{}",
+        stderr(&output)
+    );
+
+    // 9. The pickle display keeps floats floats; error colors follow standard error.
+    let shown = operator.run(&["show", &operator.url, "runs/counts.pickle"]);
+    assert!(stdout(&shown).contains('{'), "{}", stdout(&shown));
+    let colored = Command::new(env!("CARGO_BIN_EXE_result-serializers"))
+        .args(["show", &operator.url, "missing.json"])
+        .env("CLICOLOR_FORCE", "0")
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    assert!(
+        !stderr(&colored).contains('\u{1b}'),
+        "escape codes into a file"
+    );
+}
+
+/// The operator's session on moto's S3 server, and S3's errors on one line naming the store.
+#[test]
+fn an_operator_session_on_s3() {
+    let venv = venv::venv("moto-venv", "../tests/interop/requirements-s3.txt");
+    let server = server::start("moto", |port| {
+        let mut command = Command::new(venv.join("bin/moto_server"));
+        command.args(["-H", "127.0.0.1", "-p", &port.to_string()]);
+        command
+    });
+    let port = server.port;
+    let created = server::request(port, "PUT /operator HTTP/1.1", "");
+    assert!(created.starts_with("HTTP/1.1 200"), "{created}");
+    let env = [
+        ("AWS_ENDPOINT", format!("http://127.0.0.1:{port}")),
+        ("AWS_ALLOW_HTTP", "true".to_owned()),
+        ("AWS_ACCESS_KEY_ID", "test".to_owned()),
+        ("AWS_SECRET_ACCESS_KEY", "test".to_owned()),
+        ("AWS_REGION", "us-east-1".to_owned()),
+    ];
+    for (key, value) in &env {
+        std::env::set_var(key, value);
+    }
+    let operator = Operator {
+        url: "s3://operator/results".into(),
+        env: &env,
+    };
+    operate(&operator, None);
+    // 8. A missing bucket: one line, naming it.
+    let output = operator.run(&["ls", "s3://no-such-bucket/x"]);
+    assert_eq!(output.status.code(), Some(2));
+    let text = stderr(&output);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(
+        text.starts_with("error: no store at `s3://no-such-bucket/x`"),
+        "{text}"
+    );
+    assert!(!text.contains("<?xml"), "{text}");
     drop(server);
 }

@@ -194,7 +194,10 @@ pub(crate) fn one_line(error: &object_store::Error) -> String {
     let folded: Vec<&str> = text.split_whitespace().collect();
     let mut line = folded.join(" ");
     if line.len() > 400 {
-        let cut = (0..=400).rev().find(|&at| line.is_char_boundary(at)).unwrap_or(0);
+        let cut = (0..=400)
+            .rev()
+            .find(|&at| line.is_char_boundary(at))
+            .unwrap_or(0);
         line.truncate(cut);
         line.push_str("...");
     }

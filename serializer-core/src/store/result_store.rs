@@ -141,11 +141,15 @@ impl ResultStore {
         ResultStore::new(Arc::new(InMemory::new()))
     }
 
-    /// A store from a URL: `file:///path/to/results`, `memory://`, `s3://bucket/prefix` (the
+    /// A store from a URL (or a plain path, a local directory): `file:///path/to/results`, `memory://`, `s3://bucket/prefix` (the
     /// `s3` feature), `gs://bucket/prefix` (`gcs`), `az://container/prefix` (`azure`). Cloud
     /// options come from the environment, as `object_store` names them (`AWS_ENDPOINT`,
     /// `AWS_REGION`, `AZURE_STORAGE_ACCOUNT_NAME`, `GOOGLE_SERVICE_ACCOUNT`, ...).
     pub fn from_url(url: &str) -> Result<Self, StoreError> {
+        if !url.contains("://") {
+            // A plain path: a local directory.
+            return ResultStore::local(url);
+        }
         let invalid = |reason: String| StoreError::InvalidUrl {
             url: url.to_owned(),
             reason,
@@ -421,7 +425,10 @@ impl ResultStore {
         let record = self.get_record(location).await?;
         let bytes = match self.get_bytes(location, &path(location)?).await {
             Err(StoreError::NotFound { .. }) if record.is_some() => {
-                return Err(corrupt(location, "its record is there, but its bytes are missing".into()));
+                return Err(corrupt(
+                    location,
+                    "its record is there, but its bytes are missing".into(),
+                ));
             }
             bytes => bytes?,
         };
@@ -465,7 +472,8 @@ impl ResultStore {
         dry_run: bool,
     ) -> Result<Vec<Garbage>, StoreError> {
         let options = GarbageOptions::new();
-        self.collect_garbage_with(prefix, &options.dry_run(dry_run)).await
+        self.collect_garbage_with(prefix, &options.dry_run(dry_run))
+            .await
     }
 
     /// [`collect_garbage`](Self::collect_garbage), with its options: also records that do not
@@ -515,7 +523,10 @@ impl ResultStore {
                     // A lock file no process holds; a lease no one has renewed for long.
                     let unheld = match self.local {
                         Some(_) => !self.write_under_way(location).await?,
-                        None => older_than(meta, options.leftover_age.max(self.settings.locks.lease * 2)),
+                        None => older_than(
+                            meta,
+                            options.leftover_age.max(self.settings.locks.lease * 2),
+                        ),
                     };
                     if scope(location) && unheld {
                         found.push(Garbage::StaleLock(location.to_owned()));
@@ -575,7 +586,12 @@ impl ResultStore {
         let Some(local) = &self.local else {
             return;
         };
-        let Ok(root) = local.path_to_filesystem(&Path::from("")) else {
+        // The root: the folder of a name at the top.
+        let Some(root) = local
+            .path_to_filesystem(&Path::from("x"))
+            .ok()
+            .and_then(|top| top.parent().map(std::path::Path::to_path_buf))
+        else {
             return;
         };
         let mut folders = Vec::new();
@@ -593,7 +609,9 @@ impl ResultStore {
         }
         folders.sort_by_key(|dir| std::cmp::Reverse(dir.components().count()));
         for dir in folders {
-            let relative = dir.strip_prefix(&root).map(|rel| rel.to_string_lossy().replace('\\', "/"));
+            let relative = dir
+                .strip_prefix(&root)
+                .map(|rel| rel.to_string_lossy().replace('\\', "/"));
             let Ok(relative) = relative else {
                 continue;
             };
@@ -1345,4 +1363,3 @@ impl Garbage {
         }
     }
 }
-
