@@ -152,7 +152,10 @@ fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<&File>) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    let io_error = |err| Error::io(serializer, Operation::Serialize, err);
+    let io_error = |err: io::Error| {
+        let named = io::Error::new(err.kind(), format!("{}: {err}", path.display()));
+        Error::io(serializer, Operation::Serialize, named)
+    };
     let name = path.file_name().ok_or_else(|| {
         io_error(io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -190,7 +193,10 @@ fn write_atomically(
     Ok(())
 }
 
-/// Opens `path` for reading.
+/// Opens `path` for reading; an error names the file.
 fn open(serializer: &'static str, path: &Path) -> Result<File, Error> {
-    File::open(path).map_err(|err| Error::io(serializer, Operation::Deserialize, err))
+    File::open(path).map_err(|err| {
+        let named = io::Error::new(err.kind(), format!("{}: {err}", path.display()));
+        Error::io(serializer, Operation::Deserialize, named)
+    })
 }

@@ -161,6 +161,8 @@ fn save_and_load_round_trip_and_replace() {
 
     let missing = Checkpoint::load(dir.join("missing.bin")).unwrap_err();
     assert!(matches!(missing.kind(), ErrorKind::Io(_)), "{missing}");
+    // The error names the file.
+    assert!(missing.to_string().contains("missing.bin"), "{missing}");
     assert_eq!(missing.operation(), Operation::Deserialize);
     let directory = first.save(&dir).unwrap_err();
     assert!(matches!(directory.kind(), ErrorKind::Io(_)), "{directory}");
