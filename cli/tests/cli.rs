@@ -321,6 +321,25 @@ fn a_terminal_gets_colors_and_a_pipe_does_not() {
         .unwrap();
     assert!(!stdout(&piped).contains('\u{1b}'));
     assert_eq!(stderr(&piped), "", "no progress bar into a pipe");
+
+    // Standard output a terminal, standard error a file: the error is not colored, as its
+    // own stream is no terminal.
+    let err_file = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-terminal-stderr.txt");
+    let _ = std::fs::remove_file(&err_file);
+    let output = Command::new("script")
+        .args([
+            "-qec",
+            &format!("{binary} show {url} missing.json 2>{}", err_file.display()),
+            "/dev/null",
+        ])
+        .env_remove("NO_COLOR")
+        .env("TERM", "xterm-256color")
+        .env("CLICOLOR_FORCE", "0")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let written = std::fs::read_to_string(&err_file).unwrap();
+    assert_eq!(written, "error: no result at `missing.json`\n");
 }
 
 /// The same commands against moto's S3 server, started on loopback.
