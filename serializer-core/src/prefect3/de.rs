@@ -93,7 +93,7 @@ fn shape(value: Value, decoder: Decoder) -> Result<Shape, DeError> {
 /// The Python class that the Rust type `T` stands for, where it is one of the foreign types
 /// the module docs list (their serde impls name no class), or the exception marker.
 fn class_of<T: ?Sized>() -> Option<&'static str> {
-    use chrono::{DateTime, FixedOffset, Local, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+    use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
     let id = typeid::of::<T>();
     macro_rules! table {
         ($($ty:ty => $class:expr,)*) => {
@@ -103,7 +103,6 @@ fn class_of<T: ?Sized>() -> Option<&'static str> {
     table! {
         DateTime<FixedOffset> => "datetime.datetime",
         DateTime<Utc> => "datetime.datetime",
-        DateTime<Local> => "datetime.datetime",
         NaiveDateTime => "datetime.datetime",
         NaiveDate => "datetime.date",
         NaiveTime => "datetime.time",
