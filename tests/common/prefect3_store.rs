@@ -241,6 +241,8 @@ pub(crate) async fn prefect3_records(store: &ResultStore) {
     // A value of another type than the one read.
     let err = record.read::<String>("ours/new").await.unwrap_err();
     assert!(matches!(err, StoreError::Serializer { .. }), "{err}");
+
+    large_and_racing_writes(store).await;
 }
 
 /// Prefect's own files in its directory layout (results under one base, metadata under
@@ -291,5 +293,53 @@ pub(crate) async fn prefect3_locations_by_url(root: &Path) {
             StoreError::InvalidUrl { .. } | StoreError::Backend { .. }
         ),
         "{err}"
+    );
+}
+
+/// A 40 MiB Prefect 3 result goes through the store's write path: in parts on an object store
+/// (S3 says so in its e-tag, `<md5>-<parts>`), and two writers racing one key in the `split`
+/// layout leave the result and the metadata of one of them, never a mix.
+async fn large_and_racing_writes(store: &ResultStore) {
+    let results = under(store, "prefect3/large");
+    let split = Prefect3Store::split(&results, &under(store, "prefect3/large-metadata"));
+    let big = "x".repeat(40 << 20);
+    split
+        .write("big", &big, &Prefect3Serializer::json(), None)
+        .await
+        .unwrap();
+    assert_eq!(split.read::<String>("big").await.unwrap().len(), 40 << 20);
+    if store.object_store().to_string().starts_with("AmazonS3") {
+        let meta = results.object_store().head(&"big".into()).await.unwrap();
+        let e_tag = meta.e_tag.unwrap_or_default();
+        assert!(e_tag.contains('-'), "not a multipart upload: {e_tag}");
+    }
+    let serializers = [
+        Prefect3Serializer::json(),
+        Prefect3Serializer::compressed(Prefect3Serializer::pickle(), "zlib"),
+    ];
+    let writers: Vec<_> = serializers
+        .into_iter()
+        .enumerate()
+        .map(|(writer, serializer)| {
+            let split = split.clone();
+            tokio::spawn(async move {
+                for round in 0..10i64 {
+                    let value = vec![writer as i64; 1000 + round as usize];
+                    split
+                        .write("raced", &value, &serializer, None)
+                        .await
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    let last: Vec<i64> = split.read("raced").await.unwrap();
+    assert!(
+        last.iter().all(|v| *v == last[0]) && last.len() == 1009,
+        "{}",
+        last.len()
     );
 }

@@ -660,3 +660,24 @@ fn a_strict_row_type_refuses_extra_columns() {
         }]
     );
 }
+
+/// Rows and a DataFrame of the same options share one format identity: a rows result reads as
+/// a DataFrame from the store with `read_as`, and a DataFrame result as rows, as the docs say.
+#[cfg(feature = "store")]
+#[test]
+fn rows_and_frames_read_as_each_other_from_the_store() {
+    use result_serializers::store::{BlockingResultStore, ResultStore};
+
+    #[derive(Debug, PartialEq, ResultSerializer)]
+    #[serializer(dataframe(file_type = "parquet", compression = "zstd", level = 3))]
+    struct Frame(DataFrame);
+
+    let store = BlockingResultStore::new(ResultStore::memory()).unwrap();
+    let readings = Readings((0..3).map(reading).collect());
+    store.write(&readings, "rows.parquet").unwrap();
+    let Frame(frame) = store.read_as("rows.parquet").unwrap();
+    assert_eq!(frame.height(), 3);
+    store.write(&Frame(frame), "frame.parquet").unwrap();
+    let back: Readings = store.read_as("frame.parquet").unwrap();
+    assert_eq!(back, readings);
+}

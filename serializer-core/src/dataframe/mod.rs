@@ -357,6 +357,7 @@ impl<W: Write> TableWriter<W> {
             Sink::Csv(mut writer, _) => writer.finish().map_err(ErrorKind::Polars),
             Sink::Lines(mut writer) => writer.flush().map_err(ErrorKind::Io),
             Sink::Whole(writer, options, gathered) => {
+                // No batch came: the table has no rows, and the file says so.
                 let frame = gathered.unwrap_or_default();
                 write(&options, &frame, writer)
             }

@@ -1,10 +1,7 @@
 //! [`Prefect3Store`]: a Prefect 3 result location, read and written as Prefect 3's own
 //! `ResultStore` does, on any backend a [`ResultStore`] opens.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
-use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use serde::de::DeserializeOwned;
 
 use super::{Prefect3Metadata, Prefect3Record, Prefect3Serializer, ToPython};
@@ -25,8 +22,10 @@ use crate::store::{ResultStore, StoreError};
 /// metadata's `storage_key` (Prefect writes the same object there as a path of its own
 /// machine, often absolute); in the `split` layout a `storage_key` that names another result
 /// ([`Prefect3Metadata::names_key`]) is [`StoreError::Corrupt`], since Prefect would read that
-/// one. Writing puts the result, then its metadata; each put replaces
-/// one whole object, so a reader sees the old metadata or the new.
+/// one. A write goes through the store's own write path: it holds the key's lock in the
+/// results store ([locks and leases](crate::store#locks-and-leases)), so that two writers of
+/// one key never interleave, and puts the result (a rename on the local disk, one put, or a
+/// multipart upload past 16 MiB), then its metadata; each put replaces one whole object.
 ///
 /// ```
 /// # #[cfg(feature = "store")] {
@@ -44,16 +43,16 @@ use crate::store::{ResultStore, StoreError};
 /// ```
 #[derive(Debug, Clone)]
 pub struct Prefect3Store {
-    results: Arc<dyn ObjectStore>,
+    results: ResultStore,
     /// The `split` layout's metadata store; none in the `record` layout.
-    metadata: Option<Arc<dyn ObjectStore>>,
+    metadata: Option<ResultStore>,
 }
 
 impl Prefect3Store {
     /// The `record` layout in `results`.
     pub fn record(results: &ResultStore) -> Self {
         Prefect3Store {
-            results: results.object_store().clone(),
+            results: results.clone(),
             metadata: None,
         }
     }
@@ -61,8 +60,8 @@ impl Prefect3Store {
     /// The `split` layout: results in `results`, their metadata in `metadata`.
     pub fn split(results: &ResultStore, metadata: &ResultStore) -> Self {
         Prefect3Store {
-            results: results.object_store().clone(),
-            metadata: Some(metadata.object_store().clone()),
+            results: results.clone(),
+            metadata: Some(metadata.clone()),
         }
     }
 
@@ -119,42 +118,44 @@ impl Prefect3Store {
         serializer: &Prefect3Serializer,
         expiration: Option<DateTime<Utc>>,
     ) -> Result<Prefect3Metadata, StoreError> {
-        let path = crate::store::path(key)?;
         let metadata = Prefect3Metadata::new(key, serializer.clone(), expiration);
         let failed = |error| StoreError::serializer(key, error);
-        let put = |store: &Arc<dyn ObjectStore>, bytes: Vec<u8>| {
-            let (store, path) = (store.clone(), path.clone());
-            async move {
-                store
-                    .put(&path, PutPayload::from(bytes))
-                    .await
-                    .map_err(|error| StoreError::backend(key, error))
-            }
-        };
-        match &self.metadata {
+        let (result, metadata_bytes) = match &self.metadata {
             None => {
                 let record = Prefect3Record::of(metadata.clone(), value).map_err(failed)?;
-                put(&self.results, record.to_vec().map_err(failed)?).await?;
+                (record.to_vec().map_err(failed)?, None)
             }
-            Some(metadata_store) => {
-                let result = super::write_result(serializer, value).map_err(failed)?;
-                put(&self.results, result).await?;
-                put(metadata_store, metadata.to_vec().map_err(failed)?).await?;
-            }
-        }
-        Ok(metadata)
+            Some(_) => (
+                super::write_result(serializer, value).map_err(failed)?,
+                Some(metadata.to_vec().map_err(failed)?),
+            ),
+        };
+        let staged = self.results.stage_bytes(key, result)?;
+        let lock = self.results.lock_location(key).await?;
+        let written = lock
+            .hold(async {
+                lock.confirm().await?;
+                self.results.upload_staged(staged, key).await?;
+                if let (Some(store), Some(bytes)) = (&self.metadata, metadata_bytes) {
+                    let staged = store.stage_bytes(key, bytes)?;
+                    store.upload_staged(staged, key).await?;
+                }
+                Ok(())
+            })
+            .await;
+        lock.release().await;
+        written.map(|()| metadata)
     }
 
     /// The metadata and the serializer's output at `key`.
     async fn fetch(&self, key: &str) -> Result<(Prefect3Metadata, Vec<u8>), StoreError> {
-        let path = crate::store::path(key)?;
         let failed = |error| StoreError::serializer(key, error);
         let Some(metadata_store) = &self.metadata else {
-            let bytes = get(&self.results, &path, key).await?;
+            let bytes = self.results.read_raw_bytes(key).await?;
             let record = Prefect3Record::from_slice(&bytes).map_err(failed)?;
             return Ok((record.metadata, record.result.into_bytes()));
         };
-        let metadata = get(metadata_store, &path, key).await?;
+        let metadata = metadata_store.read_raw_bytes(key).await?;
         let metadata = Prefect3Metadata::from_slice(&metadata).map_err(failed)?;
         if !metadata.names_key(key) {
             return Err(StoreError::Corrupt {
@@ -167,29 +168,14 @@ impl Prefect3Store {
                 },
             });
         }
-        match get(&self.results, &path, key).await {
-            Ok(result) => Ok((metadata, result)),
+        match self.results.read_raw_bytes(key).await {
+            Ok(result) => Ok((metadata, result.to_vec())),
             Err(StoreError::NotFound { .. }) => Err(StoreError::Corrupt {
                 location: key.to_owned(),
                 reason: "its metadata is in the metadata store, but the result is missing".into(),
             }),
             Err(err) => Err(err),
         }
-    }
-}
-
-async fn get(
-    store: &Arc<dyn ObjectStore>,
-    path: &object_store::path::Path,
-    key: &str,
-) -> Result<Vec<u8>, StoreError> {
-    let fetched = async { store.get(path).await?.bytes().await };
-    match fetched.await {
-        Ok(bytes) => Ok(bytes.to_vec()),
-        Err(object_store::Error::NotFound { .. }) => Err(StoreError::NotFound {
-            location: key.to_owned(),
-        }),
-        Err(error) => Err(StoreError::backend(key, error)),
     }
 }
 

@@ -131,6 +131,9 @@ impl Lease {
                 self.lost.store(true, Ordering::SeqCst);
                 Err(self.lost_error())
             }
+            // A backend without conditional updates cannot renew a lease: the lock holds as a
+            // create-only put does (the module docs say what that leaves open).
+            Err(object_store::Error::NotImplemented { .. }) => Ok(()),
             Err(source) => Err(StoreError::backend(&self.location, source)),
         }
     }
@@ -166,11 +169,15 @@ impl Lease {
             mode: PutMode::Update(version),
             ..PutOptions::default()
         };
-        // A lease that cannot be marked is no longer this holder's, or lapses within a lease.
-        let _ = self
+        // A lease that cannot be marked is no longer this holder's, or lapses within a lease;
+        // a backend without conditional updates has it deleted instead.
+        if let Err(object_store::Error::NotImplemented { .. }) = self
             .store
             .put_opts(&self.path, PutPayload::from(RELEASED), options)
-            .await;
+            .await
+        {
+            let _ = self.store.delete(&self.path).await;
+        }
     }
 }
 

@@ -69,8 +69,10 @@
 //! Where each backend is weaker: the memory store lives in one process, so its locks keep
 //! that process's tasks and threads apart, and nothing else. S3 needs conditional puts (`If-None-Match`, `If-Match`: AWS has both,
 //! and `object_store`'s default `S3ConditionalPut::ETagMatch` uses them); a backend that
-//! refuses them (`NotImplemented`) keeps writers apart with create-only puts alone, and a
-//! stale lock is then taken over by a delete and a create, which two waiters can both win.
+//! refuses them (`NotImplemented`; `object_store`'s local store without this crate's file lock,
+//! as under a `PrefixStore`) keeps writers apart with create-only puts alone: the lease is not
+//! renewed, release deletes it, and a stale lock is taken over by a delete and a create, which
+//! two waiters can both win, and which a computation longer than a lease loses.
 //! Between the last renewal and the commit's puts a holder is not fenced: one paused for a
 //! whole lease exactly there (after its renewal succeeded) writes over its successor; its
 //! record then matches its own bytes, and a reader gets one holder's whole value or
@@ -125,7 +127,7 @@ pub(crate) use self::blocking::runtime;
 pub use self::blocking::BlockingResultStore;
 pub use self::cache::cache_key;
 pub use self::error::{StoreError, TypeMismatch};
-pub(crate) use self::location::path;
+
 pub use self::record::Record;
 pub use self::result_store::{Garbage, GarbageOptions, ResultStore, WriteOptions};
 pub use self::template::Template;

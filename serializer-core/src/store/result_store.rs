@@ -101,6 +101,36 @@ enum Staged {
     File(std::fs::File),
 }
 
+/// Bytes staged by [`ResultStore::stage_bytes`].
+pub(crate) struct StagedBytes(Staged);
+
+/// Bytes written as they are.
+struct RawBytes;
+
+impl Serializer<Vec<u8>> for RawBytes {
+    fn serialize(&self, value: &Vec<u8>) -> Result<Vec<u8>, crate::Error> {
+        Ok(value.clone())
+    }
+
+    fn deserialize(&self, bytes: &[u8]) -> Result<Vec<u8>, crate::Error> {
+        Ok(bytes.to_vec())
+    }
+
+    fn serialize_into<W: Write>(&self, value: &Vec<u8>, mut writer: W) -> Result<(), crate::Error> {
+        writer
+            .write_all(value)
+            .map_err(|err| crate::Error::io("bytes", crate::Operation::Serialize, err))
+    }
+
+    fn name(&self) -> &'static str {
+        "bytes"
+    }
+
+    fn format_identity(&self) -> String {
+        "bytes".into()
+    }
+}
+
 /// A read's bytes, checked against the record.
 enum Fetched<T> {
     Value(T),
@@ -711,6 +741,37 @@ impl ResultStore {
         Ok(locations)
     }
 
+    /// `bytes` staged for a write that keeps no record (a Prefect 3 result, its metadata):
+    /// the same temporary file, spool and checks as a result's.
+    pub(crate) fn stage_bytes(
+        &self,
+        location: &str,
+        bytes: Vec<u8>,
+    ) -> Result<StagedBytes, StoreError> {
+        let (staged, _) = self.stage(&RawBytes, &bytes, location)?;
+        Ok(StagedBytes(staged))
+    }
+
+    /// Puts staged bytes at `location` (a rename, one put, or a multipart upload); the caller
+    /// holds the lock of [`lock_location`](Self::lock_location).
+    pub(crate) async fn upload_staged(
+        &self,
+        staged: StagedBytes,
+        location: &str,
+    ) -> Result<(), StoreError> {
+        self.upload(staged.0, location, &path(location)?).await
+    }
+
+    /// The lock of `location`, for a write through [`upload_staged`](Self::upload_staged).
+    pub(crate) async fn lock_location(&self, location: &str) -> Result<Lock, StoreError> {
+        self.lock(location).await
+    }
+
+    /// The bytes at `location`, record or none.
+    pub(crate) async fn read_raw_bytes(&self, location: &str) -> Result<bytes::Bytes, StoreError> {
+        self.get_bytes(location, &path(location)?).await
+    }
+
     /// Writes staged bytes, then their record; the caller holds the lock.
     async fn commit(
         &self,
@@ -1108,7 +1169,9 @@ fn check<T, S: Serializer<T>>(
     serializer: &S,
     reading: Reading<'_>,
 ) -> Result<(), StoreError> {
-    if record.serializer != serializer.name() || record.format != serializer.format_identity() {
+    // The format identity says what the bytes are; the name is for people (a rows result and
+    // a DataFrame of the same options share one identity, and read as each other).
+    if record.format != serializer.format_identity() {
         return Err(serializer_mismatch(location, record, serializer));
     }
     check_type(location, record, reading, serializer.self_describing())

@@ -67,6 +67,8 @@ impl Schemas {
                 let Value::String(kind) = kind else {
                     return self.parse(kind, namespace, depth + 1);
                 };
+                // A primitive has no name; a named type without one gets the empty name, which
+                // no reference can name, so nothing resolves to it by mistake.
                 let name = object
                     .get("name")
                     .and_then(Value::as_str)
@@ -314,6 +316,7 @@ fn decompress(codec: &str, block: &[u8]) -> Result<Vec<u8>, ErrorKind> {
             Ok(out)
         }
         "snappy" => {
+            // A block shorter than its checksum is empty here, which snappy refuses below.
             let compressed = block
                 .get(..block.len().saturating_sub(4))
                 .unwrap_or_default();

@@ -113,6 +113,7 @@ fn check_layout(bytes: &[u8], blocks: &[&Block], footer_start: usize) -> Result<
         ));
     }
     // The schema message: `0xFFFFFFFF` and its length (older files: the length alone).
+    // A file too short for either word reads them as missing (`None`), refused below.
     let schema_end = match (
         le_i32(bytes.get(8..).unwrap_or_default()),
         le_i32(bytes.get(12..).unwrap_or_default()),
@@ -186,6 +187,7 @@ fn batch_at<'a>(bytes: &'a [u8], block: &Block) -> Result<Batch<'a>, ErrorKind> 
 /// and the flatbuffer (older files: no marker).
 fn flatbuffer(meta: &[u8]) -> Result<&[u8], ErrorKind> {
     let (prefix, rest) = match le_i32(meta) {
+        // The marker read: at least 4 bytes are there, and the default is never taken.
         Some(-1) => (8, meta.get(4..).unwrap_or_default()),
         _ => (4, meta),
     };

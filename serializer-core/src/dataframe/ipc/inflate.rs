@@ -160,6 +160,8 @@ impl Read for Stream<'_> {
             return Ok(0);
         };
         let offset = usize::try_from(self.position - start).unwrap_or(usize::MAX);
+        // Past a piece's end nothing is left to read: 0 bytes, the end of the input; and
+        // `read` is at most each slice's length.
         let available = piece.bytes().get(offset..).unwrap_or_default();
         let read = available.len().min(buf.len());
         buf.get_mut(..read)

@@ -40,6 +40,7 @@ pub(super) fn read(ipc: &IpcOptions, bytes: &[u8]) -> Result<DataFrame, ErrorKin
             .collect::<Result<Vec<_>, _>>()?;
         // One chunk per column, as polars' readers give.
         let mut frames = frames.into_iter();
+        // `to_streams` gives at least one stream (one per batch, or the whole file as one).
         let mut frame = frames.next().unwrap_or_default();
         for next in frames {
             frame.vstack_mut_owned(next).map_err(ErrorKind::Polars)?;
@@ -80,6 +81,7 @@ fn compression(
         IpcCompression::Uncompressed => None,
         IpcCompression::Lz4 => Some(Polars::LZ4),
         IpcCompression::Zstd(level) => Some(Polars::ZSTD(
+            // No level given: zstd's default level, as documented.
             level
                 .map(|l| ZstdLevel::try_new(l.get()))
                 .transpose()?

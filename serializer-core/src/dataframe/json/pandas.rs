@@ -42,6 +42,7 @@ fn not_pandas_columns(reason: String) -> ErrorKind {
 pub(super) fn read(bytes: &[u8]) -> Result<DataFrame, ErrorKind> {
     let columns: Ordered<Ordered<Value>> =
         serde_json::from_slice(bytes).map_err(ErrorKind::Json)?;
+    // No column: no row labels either, the table is empty.
     let labels: Vec<String> = columns
         .0
         .first()

@@ -82,6 +82,12 @@ fn check_layout(metadata: &FileMetadata, bytes: &[u8]) -> Result<(), ErrorKind> 
             "not a parquet file: it does not start with `PAR1`",
         ));
     }
+    if bytes.len() < 12 {
+        return Err(ErrorKind::malformed(
+            "not a parquet file: it is shorter than its two magic numbers and footer length",
+        ));
+    }
+    // At least 12 bytes: the footer's length is there, and the default is never taken.
     let footer_len = bytes
         .len()
         .checked_sub(8)
@@ -184,6 +190,7 @@ fn check_column(
     let mut position = 0usize;
     let mut first = true;
     while values.data < total || first {
+        // Past the chunk's end, nothing is left: the empty rest is refused just below.
         let rest = chunk.get(position..).unwrap_or_default();
         if rest.is_empty() {
             if first {
