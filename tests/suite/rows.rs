@@ -681,3 +681,42 @@ fn rows_and_frames_read_as_each_other_from_the_store() {
     let back: Readings = store.read_as("frame.parquet").unwrap();
     assert_eq!(back, readings);
 }
+
+/// JSON and NDJSON hold no NaN or infinity: one inside a struct field or a list is refused, as
+/// one at the top is, never written as `null` (which would read back as `None`).
+#[test]
+fn nested_non_finite_floats_are_refused_in_json() {
+    #[derive(Debug, Clone, PartialEq, Row)]
+    struct Inner {
+        v: Option<f64>,
+    }
+    #[derive(Debug, Clone, PartialEq, Row)]
+    struct Outer {
+        inner: Inner,
+        values: Vec<f64>,
+    }
+    let nested = |v: Option<f64>, values: Vec<f64>| {
+        vec![Outer {
+            inner: Inner { v },
+            values,
+        }]
+    };
+    for file_type in [FileType::Json, FileType::NdJson] {
+        let serializer = rows(file_type);
+        for rows in [
+            nested(Some(f64::NAN), vec![1.0]),
+            nested(Some(1.0), vec![2.0, f64::INFINITY]),
+            nested(None, vec![f64::NEG_INFINITY]),
+        ] {
+            let err = serializer.serialize(&rows).unwrap_err();
+            assert!(
+                matches!(err.kind(), ErrorKind::NonFiniteFloat { .. }),
+                "{file_type:?}: {err}"
+            );
+        }
+        let finite = nested(Some(0.5), vec![1.5, -2.0]);
+        let bytes = serializer.serialize(&finite).unwrap();
+        let back: Vec<Outer> = serializer.deserialize(&bytes).unwrap();
+        assert_eq!(back, finite, "{file_type:?}");
+    }
+}

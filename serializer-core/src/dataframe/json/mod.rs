@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use polars::prelude::{
     DataFrame, DataType, JsonFormat, JsonReader, JsonWriter, PlSmallStr, Schema, SerReader,
-    SerWriter,
+    SerWriter, Series,
 };
 
 use super::options::{JsonLayout, JsonOptions, NdJsonOptions};
@@ -80,23 +80,62 @@ fn schema_of(columns: &[(String, DataType)]) -> Schema {
     )
 }
 
-/// JSON has no NaN or infinity; polars would write `null`, another value.
+/// JSON has no NaN or infinity; polars would write `null`, another value: refused at every
+/// depth, inside lists and struct fields too.
 fn refuse_non_finite(frame: &DataFrame) -> Result<(), ErrorKind> {
     for column in frame.columns() {
-        let series = column.as_materialized_series();
-        if !series.dtype().is_float() {
-            continue;
-        }
-        let floats = series.cast(&DataType::Float64).map_err(ErrorKind::Polars)?;
-        let found = floats
-            .f64()
-            .map_err(ErrorKind::Polars)?
-            .iter()
-            .flatten()
-            .find(|value| !value.is_finite());
-        if let Some(value) = found {
-            return Err(ErrorKind::NonFiniteFloat { value });
-        }
+        refuse_non_finite_in(column.as_materialized_series())?;
     }
     Ok(())
+}
+
+fn refuse_non_finite_in(series: &Series) -> Result<(), ErrorKind> {
+    match series.dtype() {
+        dtype if dtype.is_float() => {
+            let floats = series.cast(&DataType::Float64).map_err(ErrorKind::Polars)?;
+            let found = floats
+                .f64()
+                .map_err(ErrorKind::Polars)?
+                .iter()
+                .flatten()
+                .find(|value| !value.is_finite());
+            match found {
+                Some(value) => Err(ErrorKind::NonFiniteFloat { value }),
+                None => Ok(()),
+            }
+        }
+        DataType::List(inner) if inner.contains_floats_nested() => {
+            let values = series.list().map_err(ErrorKind::Polars)?.get_inner();
+            refuse_non_finite_in(&values)
+        }
+        DataType::Struct(fields)
+            if fields
+                .iter()
+                .any(|field| field.dtype().contains_floats_nested()) =>
+        {
+            let columns = series
+                .struct_()
+                .map_err(ErrorKind::Polars)?
+                .fields_as_series();
+            columns.iter().try_for_each(refuse_non_finite_in)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Whether a type holds floats, at any depth.
+trait HoldsFloats {
+    fn contains_floats_nested(&self) -> bool;
+}
+
+impl HoldsFloats for DataType {
+    fn contains_floats_nested(&self) -> bool {
+        match self {
+            DataType::List(inner) => inner.contains_floats_nested(),
+            DataType::Struct(fields) => fields
+                .iter()
+                .any(|field| field.dtype().contains_floats_nested()),
+            dtype => dtype.is_float(),
+        }
+    }
 }
