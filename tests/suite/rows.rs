@@ -720,3 +720,41 @@ fn nested_non_finite_floats_are_refused_in_json() {
         assert_eq!(back, finite, "{file_type:?}");
     }
 }
+
+/// JSON and NDJSON read back what they wrote: the row type's dtypes replace what inference from
+/// the first 100 rows would pick (`f32` as `f64`, a `u64` past `i64::MAX`, a column null in
+/// its first rows), inside lists and structs too.
+#[test]
+fn json_reads_back_every_field_type_it_holds() {
+    #[derive(Debug, Clone, PartialEq, Row)]
+    struct Part {
+        weight: f32,
+    }
+    #[derive(Debug, Clone, PartialEq, Row)]
+    struct Wide {
+        big: u64,
+        ratio: f32,
+        late: Option<i16>,
+        parts: Vec<f32>,
+        part: Part,
+        flags: Vec<bool>,
+    }
+    let table: Vec<Wide> = (0..150u64)
+        .map(|i| Wide {
+            big: u64::MAX - i,
+            ratio: 0.1 + i as f32,
+            late: (i >= 120).then_some(i as i16),
+            parts: vec![0.3, i as f32 / 7.0],
+            part: Part {
+                weight: 1.0 / (i as f32 + 3.0),
+            },
+            flags: vec![i % 2 == 0],
+        })
+        .collect();
+    for file_type in [FileType::Json, FileType::NdJson] {
+        let serializer = rows(file_type);
+        let bytes = serializer.serialize(&table).unwrap();
+        let back: Vec<Wide> = serializer.deserialize(&bytes).unwrap();
+        assert_eq!(back, table, "{file_type:?}");
+    }
+}

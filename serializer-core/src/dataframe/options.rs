@@ -460,6 +460,8 @@ pub struct JsonOptions {
     pub(super) layout: JsonLayout,
     pub(super) infer_schema_length: Option<NonZeroUsize>,
     pub(super) schema: Option<Vec<(String, DataType)>>,
+    /// Dtypes that replace the inferred ones (typed rows give their fields').
+    pub(super) overwrite: Option<Vec<(String, DataType)>>,
 }
 
 impl Default for JsonOptions {
@@ -469,6 +471,7 @@ impl Default for JsonOptions {
             layout: JsonLayout::Records,
             infer_schema_length: NonZeroUsize::new(100),
             schema: None,
+            overwrite: None,
         }
     }
 }
@@ -526,6 +529,8 @@ impl AvroOptions {
 pub struct NdJsonOptions {
     pub(super) infer_schema_length: Option<NonZeroUsize>,
     pub(super) schema: Option<Vec<(String, DataType)>>,
+    /// Dtypes that replace the inferred ones (typed rows give their fields').
+    pub(super) overwrite: Option<Vec<(String, DataType)>>,
 }
 
 impl Default for NdJsonOptions {
@@ -534,6 +539,7 @@ impl Default for NdJsonOptions {
         NdJsonOptions {
             infer_schema_length: NonZeroUsize::new(100),
             schema: None,
+            overwrite: None,
         }
     }
 }

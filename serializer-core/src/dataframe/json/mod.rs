@@ -21,6 +21,7 @@ pub(super) fn read(json: &JsonOptions, bytes: &[u8]) -> Result<DataFrame, ErrorK
         JsonLayout::Records => read_json(
             json.infer_schema_length,
             json.schema.as_deref(),
+            json.overwrite.as_deref(),
             bytes,
             JsonFormat::Json,
         ),
@@ -39,6 +40,7 @@ pub(super) fn read_lines(ndjson: &NdJsonOptions, bytes: &[u8]) -> Result<DataFra
     read_json(
         ndjson.infer_schema_length,
         ndjson.schema.as_deref(),
+        ndjson.overwrite.as_deref(),
         bytes,
         JsonFormat::JsonLines,
     )
@@ -60,16 +62,36 @@ pub(super) fn write<W: Write>(
 fn read_json(
     infer_schema_length: Option<NonZeroUsize>,
     schema: Option<&[(String, DataType)]>,
+    overwrite: Option<&[(String, DataType)]>,
     bytes: &[u8],
     format: JsonFormat,
 ) -> Result<DataFrame, ErrorKind> {
+    let overwrite = overwrite.map(schema_of);
+    // An empty document infers nothing, and polars' reader reads it as no table only when
+    // it is given no dtypes at all.
+    if schema.is_none() && matches!(format, JsonFormat::Json) && is_empty_array(bytes) {
+        return Ok(DataFrame::empty());
+    }
     let mut reader = JsonReader::new(Cursor::new(bytes))
         .with_json_format(format)
         .infer_schema_len(infer_schema_length);
     if let Some(schema) = schema {
         reader = reader.with_schema(Arc::new(schema_of(schema)));
     }
+    if let Some(overwrite) = &overwrite {
+        reader = reader.with_schema_overwrite(overwrite);
+    }
     reader.finish().map_err(ErrorKind::Polars)
+}
+
+/// Whether `bytes` is the JSON document `[]`.
+fn is_empty_array(bytes: &[u8]) -> bool {
+    let text: Vec<u8> = bytes
+        .iter()
+        .copied()
+        .filter(|byte| !byte.is_ascii_whitespace())
+        .collect();
+    text == b"[]"
 }
 
 fn schema_of(columns: &[(String, DataType)]) -> Schema {

@@ -149,21 +149,66 @@ impl RowsSerializer {
     /// The table reader for rows of `T`: a CSV file's text, integer, float and boolean columns
     /// are read as the fields' dtypes, not inferred (a `String` field of digits stays text, a
     /// `u64` past `i64::MAX` stays exact, a column of nulls or of no rows keeps its dtype);
-    /// dates and date-times are read from their text. Every other file type stores its dtypes.
+    /// dates and date-times are read from their text. JSON and NDJSON read those dtypes too,
+    /// inside lists and structs, where inference from the first rows would pick others (`f32`
+    /// as `f64`, a `u64` past `i64::MAX`, a column null in its first rows). Every other file
+    /// type stores its dtypes.
     fn reader<T: Row>(&self) -> std::borrow::Cow<'_, DataFrameSerializer> {
-        let super::FormatOptions::Csv(csv) = &self.frame.options else {
-            return std::borrow::Cow::Borrowed(&self.frame);
-        };
-        let mut csv = csv.clone();
-        for (name, dtype) in T::columns() {
-            if dtype == DataType::String
-                || dtype == DataType::Boolean
+        use super::FormatOptions;
+        let plain = |dtype: &DataType| {
+            dtype == &DataType::String
+                || dtype == &DataType::Boolean
                 || dtype.is_primitive_numeric()
-            {
-                csv = csv.with_schema_override(name, dtype);
+        };
+        let declared = || {
+            T::columns()
+                .into_iter()
+                .filter(|(_, dtype)| json_reads(dtype))
+                .map(|(name, dtype)| (name.to_string(), dtype))
+                .collect::<Vec<_>>()
+        };
+        let options = match &self.frame.options {
+            FormatOptions::Csv(csv) => {
+                let mut csv = csv.clone();
+                for (name, dtype) in T::columns() {
+                    if plain(&dtype) {
+                        csv = csv.with_schema_override(name, dtype);
+                    }
+                }
+                return std::borrow::Cow::Owned(DataFrameSerializer::csv(csv));
             }
-        }
-        std::borrow::Cow::Owned(DataFrameSerializer::csv(csv))
+            // Every column declared: the whole schema, and no inference (which panics on a
+            // `u64` past `i64::MAX`); else the declared ones replace what is inferred.
+            FormatOptions::Json(json) if json.schema.is_none() => {
+                let mut json = json.clone();
+                let (schema, overwrite) = typed(declared(), T::columns().len());
+                (json.schema, json.overwrite) = (schema, overwrite);
+                FormatOptions::Json(json)
+            }
+            FormatOptions::NdJson(ndjson) if ndjson.schema.is_none() => {
+                let mut ndjson = ndjson.clone();
+                // polars' line reader has no buffer for 8- and 16-bit integers at the top: they
+                // are read as 32-bit ones, which the rows narrow with a range check.
+                let widened = declared()
+                    .into_iter()
+                    .map(|(name, dtype)| {
+                        let dtype = match dtype {
+                            DataType::Int8 | DataType::Int16 => DataType::Int32,
+                            DataType::UInt8 | DataType::UInt16 => DataType::UInt32,
+                            dtype => dtype,
+                        };
+                        (name, dtype)
+                    })
+                    .collect();
+                let (schema, overwrite) = typed(widened, T::columns().len());
+                (ndjson.schema, ndjson.overwrite) = (schema, overwrite);
+                FormatOptions::NdJson(ndjson)
+            }
+            _ => return std::borrow::Cow::Borrowed(&self.frame),
+        };
+        let mut frame = self.frame.clone();
+        frame.options = options;
+        std::borrow::Cow::Owned(frame)
     }
 
     /// The table of `bytes`, read for rows of `T`.
@@ -224,6 +269,32 @@ impl<V: RowsValue> Serializer<V> for RowsSerializer {
 
     fn self_describing(&self) -> bool {
         true
+    }
+}
+
+/// The JSON reader's schema and overwrite from the `declared` columns of `all`: the whole
+/// schema when every column is declared, else an overwrite of the inferred one.
+type Columns = Option<Vec<(String, DataType)>>;
+
+fn typed(declared: Vec<(String, DataType)>, all: usize) -> (Columns, Columns) {
+    if declared.len() == all {
+        (Some(declared), None)
+    } else {
+        (None, Some(declared))
+    }
+}
+
+/// Whether polars' JSON reader reads `dtype` from what its writer wrote: numbers, text and
+/// booleans, in lists and structs; dates and date-times are read from their text by the rows.
+fn json_reads(dtype: &DataType) -> bool {
+    match dtype {
+        DataType::List(inner) => json_reads(inner),
+        DataType::Struct(fields) => fields.iter().all(|field| json_reads(field.dtype())),
+        dtype => {
+            dtype == &DataType::String
+                || dtype == &DataType::Boolean
+                || dtype.is_primitive_numeric()
+        }
     }
 }
 
