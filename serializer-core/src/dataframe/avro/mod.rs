@@ -24,12 +24,17 @@ pub(super) fn write<W: Write>(
     writer: W,
 ) -> Result<(), ErrorKind> {
     refuse_empty_lists(frame)?;
+    // A frame of no rows is written uncompressed: polars writes its one empty block compressed,
+    // and its reader then fails on it (snappy: a subtraction that overflows in avro-schema;
+    // deflate: "OutOfSpec"). No row is there to compress, and the file reads as no rows.
+    let compression = match avro.compression {
+        _ if frame.height() == 0 => None,
+        AvroCompression::Uncompressed => None,
+        AvroCompression::Deflate => Some(polars::io::avro::AvroCompression::Deflate),
+        AvroCompression::Snappy => Some(polars::io::avro::AvroCompression::Snappy),
+    };
     AvroWriter::new(writer)
-        .with_compression(match avro.compression {
-            AvroCompression::Uncompressed => None,
-            AvroCompression::Deflate => Some(polars::io::avro::AvroCompression::Deflate),
-            AvroCompression::Snappy => Some(polars::io::avro::AvroCompression::Snappy),
-        })
+        .with_compression(compression)
         .finish(frame)
         .map_err(ErrorKind::Polars)
 }
