@@ -777,3 +777,22 @@ fn no_rows_read_back_from_compressed_avro() {
         assert!(back.is_empty(), "{compression:?}");
     }
 }
+
+/// A float that does not fit an `f32` field is named in its short form (`1e300`, not 301
+/// digits), with its row.
+#[test]
+fn a_wide_float_is_named_short_in_errors() {
+    #[derive(Debug, PartialEq, Row)]
+    struct Narrow {
+        ratio: f32,
+    }
+    let frame = df!("ratio" => [0.5f64, 1e300]).unwrap();
+    let bytes = DataFrameSerializer::new(FileType::Parquet)
+        .serialize(&frame)
+        .unwrap();
+    let err = Serializer::<Vec<Narrow>>::deserialize(&rows(FileType::Parquet), &bytes).unwrap_err();
+    assert!(
+        err.to_string().contains("1e300 is not exactly an f32"),
+        "{err}"
+    );
+}

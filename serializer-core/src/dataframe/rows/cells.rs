@@ -244,7 +244,7 @@ impl ColumnType for f32 {
                     } else {
                         Err(CellError::out_of_range(
                             row,
-                            format!("{value} is not exactly an f32"),
+                            format!("{value:?} is not exactly an f32"),
                         ))
                     }
                 })
