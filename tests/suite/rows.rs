@@ -796,3 +796,34 @@ fn a_wide_float_is_named_short_in_errors() {
         "{err}"
     );
 }
+
+/// A CSV cell that does not parse as its field's type names the column and the row, in this
+/// crate's words (polars' message names neither the row nor a Rust remedy).
+#[test]
+fn csv_cells_that_do_not_parse_name_their_column_and_row() {
+    #[derive(Debug, PartialEq, Row)]
+    struct Cells {
+        small: u8,
+        whole: i32,
+        flag: bool,
+    }
+    for (csv, named) in [
+        (
+            "small,whole,flag\n1,2,true\n300,2,true\n",
+            "column `small`, row 1: `300` is not a u8",
+        ),
+        (
+            "small,whole,flag\n1,2,true\n1,1.5,true\n",
+            "column `whole`, row 1: `1.5` is not a i32",
+        ),
+        (
+            "small,whole,flag\n1,2,yes\n",
+            "column `flag`, row 0: `yes` is not a bool",
+        ),
+    ] {
+        let err = Serializer::<Vec<Cells>>::deserialize(&rows(FileType::Csv), csv.as_bytes())
+            .unwrap_err();
+        assert!(err.to_string().contains(named), "{err}");
+        assert!(!err.to_string().contains("schema_overrides"), "{err}");
+    }
+}

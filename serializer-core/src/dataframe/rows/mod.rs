@@ -213,9 +213,60 @@ impl RowsSerializer {
 
     /// The table of `bytes`, read for rows of `T`.
     fn table<T: Row>(&self, bytes: &[u8]) -> Result<DataFrame, Error> {
-        self.reader::<T>()
-            .deserialize(bytes)
-            .map_err(|err| self.error(Operation::Deserialize, err.into_kind()))
+        self.reader::<T>().deserialize(bytes).map_err(|err| {
+            let kind = match err.into_kind() {
+                ErrorKind::Polars(polars) => self
+                    .csv_cell::<T>(bytes)
+                    .map_or(ErrorKind::Polars(polars), ErrorKind::mismatch),
+                kind => kind,
+            };
+            self.error(Operation::Deserialize, kind)
+        })
+    }
+
+    /// Where a CSV file's cell does not parse as its field's dtype, in this crate's words
+    /// (polars' own message names neither the row nor a Rust remedy): the file read again with
+    /// those columns as text, each cast to its dtype, the first cell that does not cast named.
+    fn csv_cell<T: Row>(&self, bytes: &[u8]) -> Option<String> {
+        let super::FormatOptions::Csv(csv) = &self.frame.options else {
+            return None;
+        };
+        let typed: Vec<(String, DataType)> = T::columns()
+            .into_iter()
+            .filter(|(_, dtype)| dtype == &DataType::Boolean || dtype.is_primitive_numeric())
+            .map(|(name, dtype)| (name.to_string(), dtype))
+            .collect();
+        let mut text = csv.clone();
+        for (name, _) in &typed {
+            text = text.with_schema_override(name.clone(), DataType::String);
+        }
+        let frame: DataFrame = DataFrameSerializer::csv(text).deserialize(bytes).ok()?;
+        for (name, dtype) in typed {
+            let column = frame.column(&name).ok()?.as_materialized_series().clone();
+            let cells = column.str().ok()?;
+            let bad = if dtype == DataType::Boolean {
+                // polars reads `true` and `false`, in any case.
+                (0..column.len()).find_map(|row| {
+                    let cell = cells.get(row)?;
+                    let word = cell.to_ascii_lowercase();
+                    (word != "true" && word != "false").then_some((row, cell))
+                })
+            } else {
+                let cast = column.cast(&dtype).ok()?;
+                (0..column.len()).find_map(|row| {
+                    let cell = cells.get(row)?;
+                    cast.get(row)
+                        .is_ok_and(|value| value.is_null())
+                        .then_some((row, cell))
+                })
+            };
+            if let Some((row, cell)) = bad {
+                return Some(format!(
+                    "column `{name}`, row {row}: `{cell}` is not a {dtype} (the field's type)"
+                ));
+            }
+        }
+        None
     }
 
     fn error(&self, operation: Operation, kind: ErrorKind) -> Error {
