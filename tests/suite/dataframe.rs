@@ -789,3 +789,37 @@ mod derived {
         );
     }
 }
+
+/// A gzip parquet page whose trailer does not match its bytes (its CRC-32 flipped: the deflate
+/// data still decodes, so polars alone reads the values as if nothing were wrong) is refused,
+/// as pyarrow refuses it; an intact file reads.
+#[test]
+fn a_gzip_page_that_fails_its_checksum_is_refused() {
+    let frame = df!(
+        "id" => (0..5_000i64).collect::<Vec<_>>(),
+        "name" => (0..5_000).map(|i| format!("n{}", i % 97)).collect::<Vec<_>>()
+    )
+    .unwrap();
+    let serializer = DataFrameSerializer::parquet(
+        ParquetOptions::new().with_compression(ParquetCompression::Gzip(None)),
+    );
+    let bytes = serializer.serialize(&frame).unwrap();
+    let back: DataFrame = serializer.deserialize(&bytes).unwrap();
+    assert!(back.equals_missing(&frame));
+    // The first gzip member: where its magic starts, and where its trailer ends.
+    let start = bytes
+        .windows(3)
+        .position(|window| window == [0x1f, 0x8b, 0x08])
+        .unwrap();
+    let mut member = flate2::bufread::GzDecoder::new(&bytes[start..]);
+    std::io::copy(&mut member, &mut std::io::sink()).unwrap();
+    let rest = member.into_inner().len();
+    let end = bytes.len() - rest;
+    let mut damaged = bytes.clone();
+    damaged[end - 8] ^= 0x01;
+    let err = Serializer::<DataFrame>::deserialize(&serializer, &damaged).unwrap_err();
+    assert!(
+        err.to_string().contains("gzip page does not check"),
+        "{err}"
+    );
+}

@@ -158,6 +158,49 @@ fn count(value: i32, what: &str) -> Result<u64, String> {
     u64::try_from(value).map_err(|_| format!("a page declares a negative {what} ({value})"))
 }
 
+/// Checks what a page carries to prove its bytes: the page CRC a writer may set (CRC-32 of the
+/// page as stored, after its header), and a gzip page's own trailer (CRC-32 and length of the
+/// uncompressed bytes), which polars' reader does not check: a damaged page would read as
+/// other values.
+fn check_checksums(
+    header: &PageHeader,
+    body: &[u8],
+    compression: Compression,
+) -> Result<(), String> {
+    if let Some(crc) = header.crc {
+        // The format stores the unsigned CRC in a signed 32-bit field.
+        let stored = crc as u32;
+        let computed = crc32fast::hash(body);
+        if stored != computed {
+            return Err(format!(
+                "a page's CRC is {stored:08x}, its bytes' {computed:08x}: the page is damaged"
+            ));
+        }
+    }
+    if compression != Compression::Gzip {
+        return Ok(());
+    }
+    // A v2 data page keeps its levels uncompressed in front of the compressed values.
+    let compressed = match &header.data_page_header_v2 {
+        Some(v2) if header.type_ == PageType::DATA_PAGE_V2 => {
+            if v2.is_compressed == Some(false) {
+                return Ok(());
+            }
+            let levels = i64::from(v2.repetition_levels_byte_length)
+                + i64::from(v2.definition_levels_byte_length);
+            usize::try_from(levels)
+                .ok()
+                .and_then(|levels| body.get(levels..))
+                .ok_or("a v2 data page's levels run past the page")?
+        }
+        _ => body,
+    };
+    let mut decoder = flate2::bufread::MultiGzDecoder::new(compressed);
+    std::io::copy(&mut decoder, &mut std::io::sink())
+        .map(drop)
+        .map_err(|err| format!("a gzip page does not check: {err}"))
+}
+
 /// Walks the pages of `column` the way polars' page reader does: a dictionary page first if
 /// there is one, then data pages until their values reach the chunk's.
 fn check_column(
@@ -217,11 +260,15 @@ fn check_column(
             ));
         }
         values.bytes = values.bytes.saturating_add(uncompressed);
+        let body_start = position.saturating_add(header_len);
         position = position
             .checked_add(header_len)
             .and_then(|start| start.checked_add(usize::try_from(compressed).ok()?))
             .filter(|&end| end <= chunk.len())
             .ok_or_else(|| format!("a page of {compressed} bytes runs past its column chunk"))?;
+        // In bounds: `position` was just checked against the chunk.
+        let body = chunk.get(body_start..position).unwrap_or_default();
+        check_checksums(&header, body, column.compression())?;
 
         match header.type_ {
             PageType::DICTIONARY_PAGE if first => {
