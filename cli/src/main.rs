@@ -159,7 +159,12 @@ impl From<io::Error> for Failure {
 fn main() -> ExitCode {
     // A table shows every column, whatever the terminal's width (polars would hide some), and
     // the rows `show --head` asks for.
-    for (name, value) in [("POLARS_FMT_MAX_COLS", "-1"), ("POLARS_FMT_MAX_ROWS", "-1")] {
+    for (name, value) in [
+        ("POLARS_FMT_MAX_COLS", "-1"),
+        ("POLARS_FMT_MAX_ROWS", "-1"),
+        // Wide enough that no column's name is folded onto two lines.
+        ("POLARS_TABLE_WIDTH", "65535"),
+    ] {
         if std::env::var_os(name).is_none() {
             std::env::set_var(name, value);
         }

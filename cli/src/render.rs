@@ -29,7 +29,9 @@ pub(crate) fn value(
     match decoded(serializer, format, bytes, head) {
         Ok(Some(text)) => {
             let text = text.trim_end();
-            match head {
+            // A table's `--head` is its rows, already cut; other values are cut by lines.
+            let lines = head.filter(|_| table_file_type(serializer).is_none());
+            match lines {
                 Some(lines) if text.lines().count() > lines => {
                     for line in text.lines().take(lines) {
                         writeln!(out, "{line}")?;

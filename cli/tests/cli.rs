@@ -695,3 +695,53 @@ fn an_operator_session_on_s3() {
     assert!(!text.contains("<?xml"), "{text}");
     drop(server);
 }
+
+/// A table of twelve columns shows all twelve, whatever the terminal's width (polars' display
+/// alone hid four), and `--head` sets how many rows.
+#[test]
+fn show_prints_every_column_of_a_wide_table() {
+    #[derive(Debug, PartialEq, Row)]
+    struct Wide {
+        column_a: i64,
+        column_b: i64,
+        column_c: i64,
+        column_d: i64,
+        column_e: i64,
+        column_f: i64,
+        column_g: i64,
+        column_h: i64,
+        column_i: i64,
+        column_j: i64,
+        column_k: i64,
+        column_l: i64,
+    }
+    #[derive(Debug, PartialEq, ResultSerializer)]
+    #[serializer(rows(file_type = "parquet"))]
+    struct Table(Vec<Wide>);
+    let (_, url) = local("wide");
+    let store = BlockingResultStore::new(ResultStore::from_url(&url).unwrap()).unwrap();
+    let row = |i: i64| Wide {
+        column_a: i,
+        column_b: i,
+        column_c: i,
+        column_d: i,
+        column_e: i,
+        column_f: i,
+        column_g: i,
+        column_h: i,
+        column_i: i,
+        column_j: i,
+        column_k: i,
+        column_l: i,
+    };
+    store
+        .write(&Table((0..30).map(row).collect()), "wide.parquet")
+        .unwrap();
+    let shown = cli(&["show", &url, "wide.parquet", "--head", "3"]);
+    let text = stdout(&shown);
+    assert!(shown.status.success(), "{}", stderr(&shown));
+    for name in ["column_a", "column_f", "column_k", "column_l"] {
+        assert!(text.contains(name), "{name} hidden:\n{text}");
+    }
+    assert!(text.contains("30 rows, 12 columns; the first 3:"), "{text}");
+}
