@@ -342,9 +342,9 @@ fn a_terminal_gets_colors_and_a_pipe_does_not() {
     assert_eq!(written, "error: no result at `missing.json`\n");
 }
 
-/// The same commands against moto's S3 server, started on loopback.
-#[test]
-fn the_commands_work_on_s3() {
+/// moto's S3 server on loopback with the bucket `bucket`, and the environment that points
+/// `object_store` (in this process and the commands it runs) at it.
+fn moto(bucket: &str) -> (server::Server, [(&'static str, String); 5]) {
     let venv = venv::venv("moto-venv", "../tests/interop/requirements-s3.txt");
     let server = server::start("moto", |port| {
         let mut command = Command::new(venv.join("bin/moto_server"));
@@ -352,7 +352,7 @@ fn the_commands_work_on_s3() {
         command
     });
     let port = server.port;
-    let created = server::request(port, "PUT /cli HTTP/1.1", "");
+    let created = server::request(port, &format!("PUT /{bucket} HTTP/1.1"), "");
     assert!(created.starts_with("HTTP/1.1 200"), "{created}");
     let env = [
         ("AWS_ENDPOINT", format!("http://127.0.0.1:{port}")),
@@ -364,6 +364,13 @@ fn the_commands_work_on_s3() {
     for (key, value) in &env {
         std::env::set_var(key, value);
     }
+    (server, env)
+}
+
+/// The same commands against moto's S3 server, started on loopback.
+#[test]
+fn the_commands_work_on_s3() {
+    let (server, env) = moto("cli");
     let url = "s3://cli/results";
     fill(&BlockingResultStore::new(ResultStore::from_url(url).unwrap()).unwrap());
     let run = |args: &[&str]| {
@@ -659,25 +666,7 @@ fn an_operator_session_on_a_local_store() {
 /// The operator's session on moto's S3 server, and S3's errors on one line naming the store.
 #[test]
 fn an_operator_session_on_s3() {
-    let venv = venv::venv("moto-venv", "../tests/interop/requirements-s3.txt");
-    let server = server::start("moto", |port| {
-        let mut command = Command::new(venv.join("bin/moto_server"));
-        command.args(["-H", "127.0.0.1", "-p", &port.to_string()]);
-        command
-    });
-    let port = server.port;
-    let created = server::request(port, "PUT /operator HTTP/1.1", "");
-    assert!(created.starts_with("HTTP/1.1 200"), "{created}");
-    let env = [
-        ("AWS_ENDPOINT", format!("http://127.0.0.1:{port}")),
-        ("AWS_ALLOW_HTTP", "true".to_owned()),
-        ("AWS_ACCESS_KEY_ID", "test".to_owned()),
-        ("AWS_SECRET_ACCESS_KEY", "test".to_owned()),
-        ("AWS_REGION", "us-east-1".to_owned()),
-    ];
-    for (key, value) in &env {
-        std::env::set_var(key, value);
-    }
+    let (server, env) = moto("operator");
     let operator = Operator {
         url: "s3://operator/results".into(),
         env: &env,

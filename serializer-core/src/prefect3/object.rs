@@ -234,38 +234,27 @@ impl Items {
     }
 }
 
-impl ser::SerializeSeq for Items {
-    type Ok = Object;
-    type Error = BuildError;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), BuildError> {
-        self.push(value)
-    }
-    fn end(self) -> Done {
-        Ok(self.done())
-    }
+/// A sequence, a tuple and a tuple struct: each a list of items (a tuple a Python tuple).
+macro_rules! items {
+    ($($trait:ident :: $method:ident),*) => {$(
+        impl ser::$trait for Items {
+            type Ok = Object;
+            type Error = BuildError;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), BuildError> {
+                self.push(value)
+            }
+            fn end(self) -> Done {
+                Ok(self.done())
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Items {
-    type Ok = Object;
-    type Error = BuildError;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), BuildError> {
-        self.push(value)
-    }
-    fn end(self) -> Done {
-        Ok(self.done())
-    }
-}
-
-impl ser::SerializeTupleStruct for Items {
-    type Ok = Object;
-    type Error = BuildError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), BuildError> {
-        self.push(value)
-    }
-    fn end(self) -> Done {
-        Ok(self.done())
-    }
-}
+items!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field
+);
 
 /// A map's members.
 pub(crate) struct Members {

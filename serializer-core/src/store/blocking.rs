@@ -1,8 +1,9 @@
 //! The store for synchronous code.
 
 use super::error::StoreError;
+use super::garbage::{Garbage, GarbageOptions};
 use super::record::Record;
-use super::result_store::{Garbage, GarbageOptions, ResultStore, WriteOptions};
+use super::result_store::{ResultStore, WriteOptions};
 use crate::serializer::{ResultSerializer, Serializer};
 
 /// The single-threaded runtime a blocking store runs its calls on.

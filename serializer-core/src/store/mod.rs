@@ -116,18 +116,22 @@
 mod blocking;
 mod cache;
 mod error;
+mod garbage;
 mod hashing;
 mod location;
 mod lock;
+mod read;
 mod record;
 mod result_store;
 mod template;
+mod write;
 
 pub(crate) use self::blocking::runtime;
 pub use self::blocking::BlockingResultStore;
 pub use self::cache::cache_key;
 pub use self::error::{StoreError, TypeMismatch};
 
+pub use self::garbage::{Garbage, GarbageOptions};
 pub use self::record::Record;
-pub use self::result_store::{Garbage, GarbageOptions, ResultStore, WriteOptions};
+pub use self::result_store::{ResultStore, WriteOptions};
 pub use self::template::Template;
