@@ -69,6 +69,15 @@ struct Builder;
 
 type Done = Result<Object, BuildError>;
 
+/// The integers Python's `int` holds as `Object::Int` (every one that fits `i128`).
+macro_rules! ints {
+    ($($method:ident: $ty:ty),* $(,)?) => {$(
+        fn $method(self, v: $ty) -> Done {
+            Ok(Object::Int(v.into()))
+        }
+    )*};
+}
+
 impl ser::Serializer for Builder {
     type Ok = Object;
     type Error = BuildError;
@@ -83,32 +92,10 @@ impl ser::Serializer for Builder {
     fn serialize_bool(self, v: bool) -> Done {
         Ok(Object::Bool(v))
     }
-    fn serialize_i8(self, v: i8) -> Done {
-        Ok(Object::Int(v.into()))
-    }
-    fn serialize_i16(self, v: i16) -> Done {
-        Ok(Object::Int(v.into()))
-    }
-    fn serialize_i32(self, v: i32) -> Done {
-        Ok(Object::Int(v.into()))
-    }
-    fn serialize_i64(self, v: i64) -> Done {
-        Ok(Object::Int(v.into()))
-    }
-    fn serialize_i128(self, v: i128) -> Done {
-        Ok(Object::Int(v))
-    }
-    fn serialize_u8(self, v: u8) -> Done {
-        Ok(Object::Int(v.into()))
-    }
-    fn serialize_u16(self, v: u16) -> Done {
-        Ok(Object::Int(v.into()))
-    }
-    fn serialize_u32(self, v: u32) -> Done {
-        Ok(Object::Int(v.into()))
-    }
-    fn serialize_u64(self, v: u64) -> Done {
-        Ok(Object::Int(v.into()))
+    ints! {
+        serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
+        serialize_i128: i128, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32,
+        serialize_u64: u64,
     }
     fn serialize_u128(self, v: u128) -> Done {
         Ok(i128::try_from(v).map_or(Object::BigUnsigned(v), Object::Int))
