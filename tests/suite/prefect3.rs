@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, Utc};
 #[cfg(feature = "store")]
@@ -19,8 +18,6 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use uuid::Uuid;
-
-use crate::venv;
 
 pub(crate) fn vectors_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/prefect3-vectors")
@@ -684,8 +681,6 @@ fn write_both<T: DeserializeOwned + ToPython>(
 #[cfg(feature = "store")]
 #[test]
 fn prefect3_reads_what_we_write_in_both_layouts() {
-    let python =
-        venv::venv("prefect3-venv", "tests/interop/requirements-prefect3.txt").join("bin/python");
     let dir = vectors_dir();
     let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("prefect3-written");
     let _ = std::fs::remove_dir_all(&base);
@@ -741,21 +736,8 @@ fn prefect3_reads_what_we_write_in_both_layouts() {
         }
         expected.insert(key.to_string(), read_back);
     }
-    let output = Command::new(&python)
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/read_with_prefect3.py"))
-        .arg(&base)
-        .args(expected.keys())
-        .env("PREFECT_HOME", base.join("prefect-home"))
-        // The flow's model and dataclass, for Prefect to import.
-        .env("PYTHONPATH", &dir)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let read: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let keys: Vec<&String> = expected.keys().collect();
+    let read = super::prefect3_strict::read_with_prefect(&base, &keys);
     for (key, read_back) in &expected {
         for layout in ["record", "split"] {
             let got = &read[format!("{layout}/{key}")];

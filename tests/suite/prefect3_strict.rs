@@ -51,13 +51,16 @@ fn write_both<T: ToPython + ?Sized>(
 }
 
 /// What Prefect's own `ResultStore.read` returns at each of `keys` under `base`, in both
-/// layouts (`record/KEY`, `split/KEY`), in the vectors' typed notation.
-fn read_with_prefect(base: &Path, keys: &[&str]) -> Value {
+/// layouts (`record/KEY`, `split/KEY`), in the vectors' typed notation; the vectors' model and
+/// dataclass are importable.
+pub(crate) fn read_with_prefect<K: AsRef<std::ffi::OsStr>>(base: &Path, keys: &[K]) -> Value {
+    let vectors = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/prefect3-vectors");
     let output = Command::new(python())
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/read_with_prefect3.py"))
         .arg(base)
         .args(keys)
         .env("PREFECT_HOME", base.join("prefect-home"))
+        .env("PYTHONPATH", vectors)
         .current_dir(base)
         .output()
         .unwrap();
